@@ -1,0 +1,76 @@
+"""The three ways of pulling the Hub's model list, each run as its own process by bench_crawl.
+
+Run as `python -m bench.contenders NAME URL [OUT]`; prints one JSON line with
+`models`, `seconds`, `bytes`. The parent process measures peak RSS with wait4, so every
+contender is measured the same way and the simulator's memory is never counted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+
+def floor(url: str) -> dict:
+    """Raw GET + JSON decode of every `full=true` page, nothing stored: the client's speed limit."""
+    import requests
+
+    session = requests.Session()
+    next_url: str | None = f"{url}/api/models?full=true&limit=1000&sort=createdAt"
+    models = 0
+    wire_bytes = 0
+    while next_url:
+        response = session.get(next_url, timeout=60)
+        response.raise_for_status()
+        wire_bytes += int(response.headers.get("Content-Length", len(response.content)))
+        models += len(json.loads(response.content))
+        next_url = response.links.get("next", {}).get("url")
+    return {"models": models, "bytes": wire_bytes}
+
+
+def anchor(url: str, out: str) -> dict:
+    """What public Hub-statistics projects do: list(list_models(full=True)) -> pandas -> Parquet."""
+    import pandas as pd
+    from huggingface_hub import HfApi
+
+    infos = list(HfApi(endpoint=url).list_models(full=True))
+    frame = pd.DataFrame([vars(info) for info in infos])
+    # Nested values (tags, siblings, card data) are kept as JSON text, as those projects do,
+    # because pyarrow cannot infer one type for the Hub's free-form nested fields.
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, (list, dict)) or hasattr(v, "__dict__")).any():
+            frame[column] = frame[column].map(lambda v: json.dumps(v, default=lambda o: getattr(o, "__dict__", str(o))))
+    frame.to_parquet(out)
+    return {"models": len(infos), "bytes": None}
+
+
+def hubcensus(url: str, db: str) -> dict:
+    """The product: a first night (sweep + full refresh) into DuckDB."""
+    from crawler import run_night
+
+    result = run_night(db, endpoint=url)
+    return {
+        "models": result.models_seen if hasattr(result, "models_seen") else None,
+        "bytes": result.bytes if hasattr(result, "bytes") else None,
+        "requests": result.requests if hasattr(result, "requests") else None,
+    }
+
+
+def main(argv: list[str]) -> None:
+    name, url, *rest = argv
+    started = time.perf_counter()
+    if name == "floor":
+        outcome = floor(url)
+    elif name == "anchor":
+        outcome = anchor(url, rest[0])
+    elif name == "hubcensus":
+        outcome = hubcensus(url, rest[0])
+    else:
+        raise SystemExit(f"unknown contender {name!r}")
+    outcome["seconds"] = time.perf_counter() - started
+    print(json.dumps(outcome), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
