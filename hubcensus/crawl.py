@@ -1,0 +1,144 @@
+"""One night's crawl as the CLI, the scheduler and the demo run it (only the endpoint differs).
+
+The crawl itself lives in `crawler/`; this module adds what an application needs around it:
+the exit class of each failure, SIGTERM treated like Ctrl-C (the crawl stops at a page
+boundary and resumes from its checkpoint next time), and the analysis views refreshed after
+a successful night.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import inspect
+import logging
+import signal
+from pathlib import Path
+from typing import Callable, Sequence
+
+from hubcensus.config import PLANS, ExitCode, UserFacingError
+
+log = logging.getLogger("hubcensus.crawl")
+
+
+def exit_code_for(error: BaseException) -> ExitCode:
+    """The exit class of a crawl failure (see config.ExitCode)."""
+    try:
+        from crawler import errors
+    except ImportError:
+        errors = None
+    classes = [
+        ("CrawlLocked", ExitCode.LOCK_HELD),
+        ("HubUnreachable", ExitCode.HUB_UNREACHABLE),
+        ("AuthRejected", ExitCode.AUTH_REJECTED),
+        ("RetriesExhausted", ExitCode.PARTIAL),
+        ("PartialRun", ExitCode.PARTIAL),
+    ]
+    for name, code in classes:
+        cls = getattr(errors, name, None) if errors else None
+        if cls is not None and isinstance(error, cls):
+            return code
+    if isinstance(error, KeyboardInterrupt):
+        return ExitCode.PARTIAL
+    if isinstance(error, UserFacingError):
+        return error.code
+    return ExitCode.UNEXPECTED
+
+
+def parse_plans(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return PLANS
+    plans = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in plans if p not in PLANS]
+    if unknown or not plans:
+        raise UserFacingError(f"--plans takes a comma list of {', '.join(PLANS)}; got {text!r}")
+    return plans
+
+
+def parse_snapshot_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserFacingError(f"--snapshot-date must be YYYY-MM-DD; got {text!r}") from None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be so the crawl unwinds through the same cleanup."""
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    def raise_terminated(signum, frame):
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, raise_terminated)
+    except ValueError:  # not the main thread: leave signal handling to the caller
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_night(
+    db_path: Path,
+    endpoint: str | None = None,
+    token: str | None = None,
+    snapshot_date: dt.date | None = None,
+    plans: Sequence[str] = PLANS,
+    progress: Callable | None = None,
+):
+    """Crawl one night into db_path, then (re)install the analysis views on it.
+
+    Raises the crawler's own exceptions; callers map them with exit_code_for().
+    """
+    import crawler
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    kwargs = dict(endpoint=endpoint, token=token, snapshot_date=snapshot_date, progress=progress)
+    if tuple(plans) != PLANS:
+        if "plans" not in inspect.signature(crawler.run_night).parameters:
+            raise UserFacingError("this crawler build does not support --plans; run both plans")
+        kwargs["plans"] = tuple(plans)
+    with sigterm_as_interrupt():
+        result = crawler.run_night(str(db_path), **kwargs)
+    install_views(db_path)
+    return result
+
+
+def install_views(db_path: Path) -> None:
+    """Views are stored in the file so every reader (sql prompt, BI tool) sees them."""
+    import analysis
+
+    try:
+        from storage.db import open_main
+    except ImportError:  # storage not in this tree yet: a plain read-write open
+        import duckdb
+
+        def open_main(path):
+            return duckdb.connect(path)
+
+    con = open_main(str(db_path))
+    try:
+        analysis.install(con)
+    finally:
+        with contextlib.suppress(Exception):
+            con.close()
+
+
+def summary_line(result, seconds: float) -> str:
+    """One line a log reader can grep: what the night stored and what it cost."""
+    fields = [
+        ("snapshot", getattr(result, "snapshot_date", None)),
+        ("models", getattr(result, "models_seen", None)),
+        ("pages", getattr(result, "pages", None)),
+        ("requests", getattr(result, "requests", None)),
+        ("retries", getattr(result, "retries", None)),
+        ("bytes", getattr(result, "bytes", None)),
+    ]
+    parts = [f"{name} {value}" for name, value in fields if value is not None]
+    return f"crawl ok: {', '.join(parts)}; {seconds:.1f}s" if parts else f"crawl ok in {seconds:.1f}s"
