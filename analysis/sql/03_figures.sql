@@ -59,12 +59,23 @@ ORDER BY 1;
 
 -- Top 20 by descendants, ties by model_id. Candidates: parents of edges whose child is alive.
 CREATE OR REPLACE VIEW figure_top_derivatives AS
-WITH top AS (
+WITH top AS MATERIALIZED (
     SELECT model_id, descendants FROM descendant_counts
     ORDER BY descendants DESC, model_id
     LIMIT 20
+),
+direct AS (  -- direct_children's definition, restricted to the 20 before grouping
+    SELECT parent_id AS model_id,
+           count(DISTINCT child_id) AS direct,
+           count(DISTINCT child_id) FILTER (WHERE relation = 'finetune') AS finetune,
+           count(DISTINCT child_id) FILTER (WHERE relation = 'adapter') AS adapter,
+           count(DISTINCT child_id) FILTER (WHERE relation = 'quantized') AS quantized,
+           count(DISTINCT child_id) FILTER (WHERE relation = 'merge') AS merge
+    FROM alive_lineage
+    WHERE parent_id IN (SELECT model_id FROM top)
+    GROUP BY 1
 )
 SELECT t.model_id, d.direct, t.descendants, d.finetune, d.adapter, d.quantized, d.merge
 FROM top t
-JOIN (SELECT * FROM direct_children WHERE model_id IN (SELECT model_id FROM top)) d USING (model_id)
+JOIN direct d USING (model_id)
 ORDER BY t.descendants DESC, t.model_id;
