@@ -40,9 +40,7 @@ class ExportTargetNotEmpty(Exception):
 
 
 def _default_connect(path: Path) -> duckdb.DuckDBPyConnection:
-    from storage.db import connect_readonly
-
-    return connect_readonly(str(path))
+    return duckdb.connect(str(path), read_only=True)
 
 
 def export_outputs() -> list[str]:
