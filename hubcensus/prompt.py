@@ -28,7 +28,7 @@ HELP = """statements end with ';'. commands:
   .quit / .exit / Ctrl-D  leave"""
 
 TABLES_SQL = """
-SELECT table_name AS name, lower(table_type) AS kind
+SELECT table_name AS name, CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END AS kind
 FROM information_schema.tables
 WHERE table_schema = 'main'
 ORDER BY name
