@@ -1,0 +1,116 @@
+"""`make demo`: the whole product offline, against the bundled Hub simulator.
+
+    python -m hubcensus.demo --db data/demo.duckdb --port 8765 --models 20000 \\
+        --real ../shared/data/real-hub-sample/models.jsonl --report report.html
+
+Starts `python -m hubsim serve` (a synthetic universe merged with the real-Hub sample),
+crawls it with exactly the code `hubcensus crawl` runs (only the endpoint differs), prints
+the headline figures, writes the report and stops the simulator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from hubcensus.config import ExitCode, UserFacingError
+
+STARTUP_TIMEOUT_SECONDS = 300  # building a large universe takes a while; 20k models take ~1 s
+LISTENING = re.compile(r"hubsim listening on (http://\S+)")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m hubcensus.demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="data/demo.duckdb", help="demo database (default: data/demo.duckdb)")
+    parser.add_argument("--port", type=int, default=0, help="simulator port (0 = any free port)")
+    parser.add_argument("--models", type=int, default=20000, help="synthetic models in the simulated Hub")
+    parser.add_argument("--real", default=None, metavar="FILE.jsonl", help="real Hub records to merge in")
+    parser.add_argument("--report", default="report.html", metavar="FILE", help="report to write (default: report.html)")
+    parser.add_argument("--seed", type=int, default=1)
+    return parser.parse_args(argv)
+
+
+@contextlib.contextmanager
+def simulator(port: int, models: int, real: Path | None, seed: int, log_path: Path):
+    """A running hubsim; yields its URL and stops it on the way out, whatever happened."""
+    command = [sys.executable, "-m", "hubsim", "serve", "--port", str(port), "--models", str(models), "--seed", str(seed)]
+    if real is not None:
+        command += ["--real", str(real)]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
+        try:
+            yield _wait_until_listening(process, log_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_listening(process: subprocess.Popen, log_path: Path) -> str:
+    first_line: list[str] = []
+    reader = threading.Thread(target=lambda: first_line.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(STARTUP_TIMEOUT_SECONDS)
+    match = LISTENING.search(first_line[0]) if first_line else None
+    if match is None:
+        time.sleep(0.2)
+        tail = " | ".join(log_path.read_text(errors="replace").strip().splitlines()[-3:])
+        raise UserFacingError(f"hubsim did not start ({tail or 'no output'}); see {log_path}")
+    return match.group(1)
+
+
+def run(argv=None) -> int:
+    from hubcensus import crawl, figures_text
+    from hubcensus.cli import compute_figures, write_text_atomically
+    from hubcensus.reading import open_readonly
+
+    args = parse_args(argv)
+    real = Path(args.real) if args.real else None
+    if real is not None and not real.is_file():
+        raise UserFacingError(
+            f"real-Hub sample not found at {real}; it ships as ../shared/data/real-hub-sample/models.jsonl "
+            "beside the repository (pass --real FILE, or omit --real for a synthetic-only demo)"
+        )
+    db = Path(args.db)
+    with simulator(args.port, args.models, real, args.seed, db.with_name(db.name + ".hubsim.log")) as url:
+        print(f"hubsim serving {args.models:,} synthetic models{' + ' + str(real) if real else ''} at {url}", flush=True)
+        started = time.monotonic()
+        result = crawl.run_night(db, endpoint=url)
+        print(crawl.summary_line(result, time.monotonic() - started), flush=True)
+    con = open_readonly(db)
+    try:
+        figures = compute_figures(con)
+        sys.stdout.write("\n" + figures_text.render(figures) + "\n")
+        from analysis import report
+
+        write_text_atomically(Path(args.report), report.render(con, fmt="html"))
+    finally:
+        con.close()
+    print(f"wrote {args.report}; explore with: hubcensus sql --db {db}")
+    return ExitCode.OK
+
+
+def main(argv=None) -> int:
+    from hubcensus.cli import _configure_logging, _report_failure
+
+    _configure_logging()
+    try:
+        return run(argv)
+    except BaseException as error:  # noqa: BLE001 - one line and an exit code, as the CLI does
+        if isinstance(error, SystemExit):
+            raise
+        return _report_failure(error, "crawl")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
