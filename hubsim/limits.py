@@ -1,0 +1,134 @@
+"""Rate limiting (fixed window, like the Hub's "api" bucket), seeded faults, request log."""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+
+FAULT_KINDS = ("500", "503", "reset", "truncate", "slow")
+
+
+class RateLimiter:
+    """N requests per fixed window of W seconds, per client (token, else IP)."""
+
+    def __init__(self, budget: int, window: int, clock=time.time) -> None:
+        if budget < 1 or window < 1:
+            raise ValueError("rate limit must be N/SECONDS with N, SECONDS >= 1")
+        self.budget, self.window = budget, window
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.windows: dict[str, tuple[int, int]] = {}   # client -> (window index, used)
+
+    @classmethod
+    def parse(cls, spec: str) -> "RateLimiter":
+        n, _, w = spec.partition("/")
+        return cls(int(n), int(w or 300))
+
+    @property
+    def policy(self) -> str:
+        return f'"fixed window";"api";q={self.budget};w={self.window}'
+
+    def hit(self, client: str) -> tuple[bool, int, int, str]:
+        """Count one request: (allowed, remaining, seconds to reset, policy header)."""
+        now = self.clock()
+        index = int(now // self.window)
+        reset = max(1, math.ceil((index + 1) * self.window - now))
+        with self.lock:
+            w, used = self.windows.get(client, (index, 0))
+            if w != index:
+                used = 0
+            if used >= self.budget:
+                self.windows[client] = (index, used)
+                return False, 0, reset, self.policy
+            used += 1
+            self.windows[client] = (index, used)
+        return True, self.budget - used, reset, self.policy
+
+
+class FaultInjector:
+    """Seeded, deterministic sequence of faults: one draw per /api request."""
+
+    def __init__(self, spec: str | None, seed: int = 0) -> None:
+        self.table: list[tuple[str, float, float]] = []   # kind, probability, argument
+        for part in (spec or "").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            kind, _, rest = part.partition(":")
+            prob, _, arg = rest.partition("@")
+            if kind not in FAULT_KINDS:
+                raise ValueError(f"unknown fault kind {kind!r} (known: {', '.join(FAULT_KINDS)})")
+            self.table.append((kind, float(prob), float(arg) if arg else 2.0))
+        if sum(p for _, p, _ in self.table) > 1.0:
+            raise ValueError("fault probabilities add up to more than 1")
+        self.rng = random.Random(seed)
+        self.lock = threading.Lock()
+
+    def draw(self) -> tuple[str | None, float]:
+        if not self.table:
+            return None, 0.0
+        with self.lock:
+            x = self.rng.random()
+        acc = 0.0
+        for kind, prob, arg in self.table:
+            acc += prob
+            if x < acc:
+                return kind, arg
+        return None, 0.0
+
+    def cut_point(self, length: int) -> int:
+        """Where a truncated body ends: somewhere inside, never the whole body."""
+        with self.lock:
+            return max(1, min(length - 1, int(length * (0.1 + 0.8 * self.rng.random()))))
+
+
+class _Entry:
+    FIELDS = ("requests", "pages", "records", "bytes_sent", "status_429")
+
+    def __init__(self, lock) -> None:
+        self.lock = lock
+        self.values = dict.fromkeys(self.FIELDS, 0)
+        self.faults = dict.fromkeys(FAULT_KINDS, 0)
+
+    def count(self, name: str, n: int = 1) -> None:
+        with self.lock:
+            self.values[name] += n
+
+    def fault(self, kind: str) -> None:
+        with self.lock:
+            self.faults[kind] += 1
+
+
+class Stats:
+    """Request log by (path kind, sorted expand set): what the crawler asked for."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[tuple, _Entry] = {}
+
+    def entry(self, kind: str, expand: list[str]) -> _Entry:
+        key = (kind, tuple(expand))
+        with self.lock:
+            e = self.entries.get(key)
+            if e is None:
+                e = self.entries[key] = _Entry(self.lock)
+            return e
+
+    def reset(self) -> None:
+        with self.lock:
+            self.entries = {}
+
+    def snapshot(self) -> dict:
+        with self.lock:
+            totals = dict.fromkeys(_Entry.FIELDS, 0)
+            faults = dict.fromkeys(FAULT_KINDS, 0)
+            by = []
+            for (kind, expand), e in sorted(self.entries.items()):
+                for k, v in e.values.items():
+                    totals[k] += v
+                for k, v in e.faults.items():
+                    faults[k] += v
+                by.append({"kind": kind, "expand": list(expand), **e.values, "faults": dict(e.faults)})
+            return {**totals, "faults": faults, "by_request": by}

@@ -1,0 +1,311 @@
+"""Render records of the universe as the Hub's JSON objects, one page at a time.
+
+Field names, order and value shapes follow the real API (compare
+../shared/data/real-hub-sample/models.jsonl). Real records are returned verbatim,
+only filtered by the requested keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from hubsim import catalog, clock
+
+# Canonical key order of a synthetic record (the real API's order).
+ALL_KEYS = ["_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled", "downloads",
+            "downloadsAllTime", "likes", "trendingScore", "library_name", "tags", "pipeline_tag",
+            "createdAt", "modelId", "config", "cardData", "transformersInfo", "siblings", "spaces",
+            "safetensors", "gguf", "usedStorage", "baseModels", "childrenModelCount"]
+# What the list endpoint returns without expand / full (the real Hub's small default set).
+DEFAULT_KEYS = ["_id", "id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag",
+                "library_name", "createdAt", "modelId"]
+# Not part of full=true: lineage and storage are expensive on the Hub, all-time downloads
+# only come when asked for by name.
+NOT_IN_FULL = {"baseModels", "childrenModelCount", "usedStorage", "downloadsAllTime"}
+FULL_KEYS = [k for k in ALL_KEYS if k not in NOT_IN_FULL]
+# Every key the Hub accepts in expand[] (huggingface_hub's ExpandModelProperty_T).
+EXPANDABLE = {"author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt", "disabled",
+              "downloads", "downloadsAllTime", "evalResults", "gated", "gguf", "inference",
+              "inferenceProviderMapping", "lastModified", "library_name", "likes", "mask_token",
+              "model-index", "pipeline_tag", "private", "resourceGroup", "safetensors", "sha",
+              "siblings", "spaces", "tags", "transformersInfo", "trendingScore", "usedStorage",
+              "widgetData"}
+LIST_FORBIDDEN_EXPAND = {"baseModels", "childrenModelCount", "usedStorage"}
+
+_REL = catalog.RELATIONS
+_AUTO_MODEL = {"text-generation": "AutoModelForCausalLM", "text-classification": "AutoModelForSequenceClassification",
+               "token-classification": "AutoModelForTokenClassification",
+               "automatic-speech-recognition": "AutoModelForSpeechSeq2Seq",
+               "image-classification": "AutoModelForImageClassification", "text2text-generation": "AutoModelForSeq2SeqLM",
+               "translation": "AutoModelForSeq2SeqLM", "image-text-to-text": "AutoModelForImageTextToText",
+               "text-to-speech": "AutoModelForTextToSpectrogram", "sentence-similarity": "AutoModel"}
+_GGUF_QUANTS = ["Q4_K_M", "Q5_K_M", "Q8_0", "Q2_K"]
+
+
+def select_keys(record_keys, wanted: list[str]) -> list[str]:
+    present = set(record_keys)
+    return [k for k in wanted if k in present]
+
+
+class PageRenderer:
+    """Renders the records at `slots` with the keys of one listing mode."""
+
+    def __init__(self, universe) -> None:
+        self.u = universe
+        from hubsim.universe import LIBRARIES, PIPELINES
+        self.libraries, self.pipelines = LIBRARIES, PIPELINES
+
+    def render(self, slots, keys: list[str] | None, expand: bool) -> list[dict]:
+        """keys: the ordered keys wanted; None = full (every key but NOT_IN_FULL).
+        expand: keys came from expand[] (then `_id` and `id` always come too)."""
+        u = self.u
+        if keys is None:
+            want = FULL_KEYS
+        elif expand:
+            wanted = set(keys)
+            want = ["_id", "id"] + [k for k in ALL_KEYS if k in wanted and k not in ("_id", "id")]
+        else:
+            want = keys
+        real_wanted = None if keys is None else set(want)
+        syn = [s for s in slots if s < u.n_syn]
+        rows = self._rows(syn) if syn else {}
+        out = []
+        for s in slots:
+            if s >= u.n_syn:
+                rec = u.real.records[s - u.n_syn]
+                if real_wanted is None:
+                    out.append({k: v for k, v in rec.items() if k not in NOT_IN_FULL})
+                else:
+                    out.append({k: v for k, v in rec.items() if k in real_wanted})
+            else:
+                out.append(self._synthetic(rows[s], want))
+        return out
+
+    # ---------------------------------------------------------------- synthetic records
+    def _rows(self, slots) -> dict:
+        u = self.u
+        c = u.c
+        import numpy as np
+        idx = np.asarray(slots, dtype=np.int64)
+        cols = {name: c[name][idx].tolist() for name in c}
+        cols["dl30_now"] = u.dl30_now[idx].tolist()
+        cols["dl_all_now"] = u.dl_all_now[idx].tolist()
+        cols["likes_now"] = u.likes_now[idx].tolist()
+        cols["trending_now"] = u.trending_now[idx].tolist()
+        rows = {}
+        names = list(cols)
+        for j, s in enumerate(slots):
+            row = {name: cols[name][j] for name in names}
+            row["slot"] = s
+            rows[s] = row
+        return rows
+
+    def _synthetic(self, row: dict, want: list[str]) -> dict:
+        u = self.u
+        slot = row["slot"]
+        fam = catalog.FAMILIES[row["family"]]
+        mid = u.model_id(slot)
+        author = None if row["legacy"] >= 0 else mid.split("/", 1)[0]
+        lib = self.libraries[row["library"]] if row["library"] >= 0 else None
+        pipe = self.pipelines[row["pipeline"]] if row["pipeline"] >= 0 else None
+        rel = row["relation"]
+        parents = [u.model_id(p) for p in (row["parent1"], row["parent2"], row["parent3"]) if p >= 0] if rel >= 0 else []
+        lic = catalog.LICENSE_IDS[row["lic"]]
+        langs = [catalog.LANGUAGES[x] for x in (row["lang1"], row["lang2"]) if x >= 0]
+        dsets = [catalog.DATASETS[x] for x in (row["ds1"], row["ds2"]) if x >= 0]
+        ctx = dict(mid=mid, author=author, lib=lib, pipe=pipe, parents=parents, lic=lic, langs=langs,
+                   dsets=dsets, fam=fam, rel=rel, row=row)
+        rec = {}
+        for key in want:
+            value = _FIELDS[key](self, ctx)
+            if value is not _ABSENT:
+                rec[key] = value
+        return rec
+
+
+_ABSENT = object()
+
+
+def _tags(r: PageRenderer, x: dict) -> list[str]:
+    row, fam, lib, pipe, rel = x["row"], x["fam"], x["lib"], x["pipe"], x["rel"]
+    tags = []
+    if lib:
+        tags.append(lib)
+    if row["has_st"]:
+        tags.append("safetensors")
+    elif lib == "transformers":
+        tags.append("pytorch")
+    if fam["model_type"] and lib in ("transformers", "peft", "gguf", "mlx", "sentence-transformers"):
+        tags.append(fam["model_type"])
+    if pipe:
+        tags.append(pipe)
+    if rel == 0:
+        tags.append("generated_from_trainer")
+    elif rel == 3:
+        tags += ["mergekit", "merge"]
+    tags += x["langs"]
+    tags += ["dataset:" + d for d in x["dsets"]]
+    if x["parents"]:
+        tags += ["base_model:" + p for p in x["parents"]]
+        tags += [f"base_model:{_REL[rel]}:{p}" for p in x["parents"]]
+    if x["lic"] != "none" and not row["lic_list"]:
+        tags.append("license:" + x["lic"])
+    if lib == "transformers":
+        tags.append("autotrain_compatible")
+        if pipe == "text-generation":
+            tags.append("text-generation-inference")
+    if lib in ("transformers", "sentence-transformers", "diffusers"):
+        tags.append("endpoints_compatible")
+    tags.append("region:us")
+    return tags
+
+
+def _card(r: PageRenderer, x: dict):
+    row = x["row"]
+    card = {}
+    if x["parents"]:
+        card["base_model"] = x["parents"][0] if len(x["parents"]) == 1 else list(x["parents"])
+    elif row["ext"] >= 0:
+        card["base_model"] = catalog.EXTERNAL_PARENTS[row["ext"]]
+    elif row["selfref"]:
+        card["base_model"] = x["mid"]
+    if x["dsets"]:
+        card["datasets"] = x["dsets"]
+    if x["langs"]:
+        card["language"] = x["langs"]
+    if x["lib"] and row["slot"] % 3 == 0:
+        card["library_name"] = x["lib"]
+    if x["lic"] != "none":
+        card["license"] = [x["lic"]] if row["lic_list"] else x["lic"]
+        if x["lic"] == "other":
+            card["license_name"] = catalog.OTHER_LICENSE_NAMES[row["slot"] % len(catalog.OTHER_LICENSE_NAMES)]
+            card["license_link"] = f"https://huggingface.co/{x['mid']}/blob/main/LICENSE"
+    if x["pipe"] and row["slot"] % 2 == 0:
+        card["pipeline_tag"] = x["pipe"]
+    if x["rel"] == 0:
+        card["tags"] = ["generated_from_trainer"]
+    elif x["rel"] == 3:
+        card["tags"] = ["mergekit", "merge"]
+    return card if card else _ABSENT
+
+
+def _config(r: PageRenderer, x: dict):
+    fam, lib = x["fam"], x["lib"]
+    if lib == "diffusers":
+        return {"diffusers": {"_class_name": fam["arch"]}}
+    if lib == "peft" and x["parents"]:
+        return {"peft": {"base_model_name_or_path": x["parents"][0], "task_type": "CAUSAL_LM"}}
+    if lib in ("transformers", "sentence-transformers") and fam["arch"]:
+        cfg = {"architectures": [fam["arch"]], "model_type": fam["model_type"]}
+        if fam["pipeline"] == "text-generation":
+            cfg["tokenizer_config"] = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}
+        return cfg
+    return _ABSENT
+
+
+def _transformers_info(r: PageRenderer, x: dict):
+    if x["lib"] != "transformers" or not x["fam"]["arch"]:
+        return _ABSENT
+    pipe = x["pipe"] or x["fam"]["pipeline"]
+    return {"auto_model": _AUTO_MODEL.get(pipe, "AutoModel"), "custom_class": None,
+            "pipeline_tag": pipe, "processor": "AutoTokenizer"}
+
+
+def _siblings(r: PageRenderer, x: dict):
+    row, lib, name = x["row"], x["lib"], x["mid"].rsplit("/", 1)[-1]
+    files = [".gitattributes", "README.md"]
+    if lib == "gguf":
+        files += [f"{name}.{q}.gguf" for q in _GGUF_QUANTS[: 1 + row["slot"] % 3]]
+    elif lib == "peft":
+        files += ["adapter_config.json", "adapter_model.safetensors"]
+    elif lib == "diffusers":
+        files += ["model_index.json", "unet/config.json", "unet/diffusion_pytorch_model.safetensors",
+                  "vae/config.json", "vae/diffusion_pytorch_model.safetensors"]
+    elif lib is not None:
+        files.append("config.json")
+        if row["has_st"]:
+            if row["params"] > 3_000_000_000:
+                files += ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+                          "model.safetensors.index.json"]
+            else:
+                files.append("model.safetensors")
+        else:
+            files.append("pytorch_model.bin")
+        if x["fam"]["pipeline"] in ("text-generation", "text-classification", "sentence-similarity"):
+            files += ["special_tokens_map.json", "tokenizer.json", "tokenizer_config.json"]
+        if lib == "sentence-transformers":
+            files += ["modules.json", "onnx/model.onnx"]
+    return [{"rfilename": f} for f in sorted(files)]
+
+
+def _spaces(r: PageRenderer, x: dict):
+    row = x["row"]
+    return [f"{r.u.author_name((row['slot'] * 7 + k) % 997 + 30)}/{catalog.SPACES_WORDS[k % 6]}-{k}"
+            for k in range(row["nspaces"])]
+
+
+def _safetensors(r: PageRenderer, x: dict):
+    row = x["row"]
+    if not row["has_st"]:
+        return _ABSENT
+    return {"parameters": {catalog.DTYPES[row["dtype"]]: row["params"]}, "total": row["params"]}
+
+
+def _gguf(r: PageRenderer, x: dict):
+    if x["lib"] != "gguf":
+        return _ABSENT
+    params = x["row"]["params"] or 1_235_814_400
+    return {"total": params, "architecture": x["fam"]["model_type"] or "llama", "context_length": 4096}
+
+
+def _used_storage(r: PageRenderer, x: dict):
+    row = x["row"]
+    size = row["params"] * (2 if row["dtype"] < 2 else 4)
+    return int(size + 10_000 + (row["slot"] * 7919) % 5_000_000)
+
+
+def _base_models(r: PageRenderer, x: dict):
+    if not x["parents"]:
+        return _ABSENT
+    return {"relation": _REL[x["rel"]], "models": [{"id": p} for p in x["parents"]]}
+
+
+def _children_count(r: PageRenderer, x: dict):
+    counts = r.u.children_counts()[x["row"]["slot"]].tolist()
+    return dict(zip(_REL, counts))
+
+
+def _sha(r: PageRenderer, x: dict) -> str:
+    return hashlib.sha1(f"{r.u.seed}:{x['row']['slot']}:{x['row']['mods']}".encode()).hexdigest()
+
+
+_GATED = [False, "auto", "manual"]
+_FIELDS = {
+    "_id": lambda r, x: f"{x['row']['created']:08x}{x['row']['oid_rand']:016x}",
+    "id": lambda r, x: x["mid"],
+    "modelId": lambda r, x: x["mid"],
+    "author": lambda r, x: x["author"] if x["author"] is not None else _ABSENT,
+    "sha": _sha,
+    "lastModified": lambda r, x: clock.iso_ms(x["row"]["lastmod"]),
+    "createdAt": lambda r, x: clock.iso_ms(x["row"]["created"]),
+    "private": lambda r, x: False,
+    "disabled": lambda r, x: False,
+    "gated": lambda r, x: _GATED[x["row"]["gated"]],
+    "downloads": lambda r, x: x["row"]["dl30_now"],
+    "downloadsAllTime": lambda r, x: x["row"]["dl_all_now"],
+    "likes": lambda r, x: x["row"]["likes_now"],
+    "trendingScore": lambda r, x: x["row"]["trending_now"],
+    "library_name": lambda r, x: x["lib"] if x["lib"] else _ABSENT,
+    "pipeline_tag": lambda r, x: x["pipe"] if x["pipe"] else _ABSENT,
+    "tags": _tags,
+    "config": _config,
+    "cardData": _card,
+    "transformersInfo": _transformers_info,
+    "siblings": _siblings,
+    "spaces": _spaces,
+    "safetensors": _safetensors,
+    "gguf": _gguf,
+    "usedStorage": _used_storage,
+    "baseModels": _base_models,
+    "childrenModelCount": _children_count,
+}

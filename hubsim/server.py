@@ -1,0 +1,321 @@
+"""The HTTP face of the simulator: a threaded HTTP/1.1 keep-alive server on 127.0.0.1.
+
+Speaks the Hub's /api/models endpoints (hubsim.listing) plus /_sim/ control endpoints.
+Rate limiting, faults and the request log live in hubsim.limits.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import socket
+import struct
+import threading
+import time
+import zlib
+from collections import OrderedDict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+import orjson
+
+from hubsim import clock
+from hubsim.limits import FaultInjector, RateLimiter, Stats
+from hubsim.listing import BadRequest, parse_query, select_page
+from hubsim.render import EXPANDABLE, PageRenderer
+from hubsim.universe import Universe
+
+GZIP_LEVEL = 1                     # fast: the server must never be the benchmark's bottleneck
+PAGE_CACHE_BYTES = 512 * 1024 * 1024
+
+
+class PageCache:
+    """Bounded LRU of rendered bodies (raw and gzipped) keyed by (day, path, query)."""
+
+    def __init__(self, max_bytes: int = PAGE_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        body, headers = value
+        cost = len(body) * 2
+        with self.lock:
+            if key in self.items or cost > self.max_bytes:
+                return
+            self.items[key] = value
+            self.size += cost
+            while self.size > self.max_bytes:
+                _, (old, _) = self.items.popitem(last=False)
+                self.size -= len(old) * 2
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    comp = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+    return comp.compress(data) + comp.flush()
+
+
+class SimServer:
+    """A running simulator. start() binds (port 0 = a free port) and serves in a thread."""
+
+    def __init__(self, universe: Universe, faults: str | None = None, rate_limit: str | None = None,
+                 latency_ms: float = 0, allow_list_lineage: bool = False, host: str = "127.0.0.1",
+                 port: int = 0, fault_seed: int | None = None) -> None:
+        self.universe = universe
+        self.faults = FaultInjector(faults, seed=universe.seed if fault_seed is None else fault_seed)
+        self.limiter = RateLimiter.parse(rate_limit) if rate_limit else None
+        self.latency = latency_ms / 1000.0
+        self.allow_list_lineage = allow_list_lineage
+        self.host, self.port = host, port
+        self.cache = PageCache()
+        self.stats_log = Stats()
+        self._httpd = None
+        self._thread = None
+        self._day_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> "SimServer":
+        sim = self
+
+        class Handler(_Handler):
+            server_sim = sim
+
+        self._httpd = _Server((self.host, self.port), Handler)
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="hubsim", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.start()
+        self._thread.join()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def set_day(self, day: int) -> None:
+        """Switch to day `day` of the same universe (the next night, while running)."""
+        u = self.universe
+        with self._day_lock:
+            if day != u.day:
+                self.universe = Universe.build(models=u.n_base, seed=u.seed, day=day,
+                                               start_date=u.start_date, real_path=u.real_path)
+
+    def stats(self) -> dict:
+        return self.stats_log.snapshot()
+
+    def reset_stats(self) -> None:
+        self.stats_log.reset()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_sim: SimServer = None
+
+    def log_message(self, fmt, *args) -> None:   # quiet: tests and benchmarks read stdout
+        pass
+
+    def date_time_string(self, timestamp=None) -> str:
+        """The simulator's clock: day D's date with the current UTC time of day."""
+        u = self.server_sim.universe
+        now = time.time()
+        ts = clock.day_start_ts(u.start_date, u.day) + (now % clock.DAY_SECONDS)
+        return email.utils.formatdate(ts, usegmt=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    # ------------------------------------------------------------------ routing
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
+        sim = self.server_sim
+        parts = urlsplit(self.path)
+        path = parts.path
+        params = parse_qsl(parts.query, keep_blank_values=True)
+        if path.startswith("/_sim/"):
+            return self._control(method, path, params)
+        if method != "GET" or not path.startswith("/api/"):
+            return self._send_json(404, {"error": "Not Found"}, None)
+        kind = "list" if path.rstrip("/") == "/api/models" else "model" if path.startswith("/api/models/") else "other"
+        expand = sorted({v for k, v in params if k in ("expand", "expand[]")})
+        entry = sim.stats_log.entry(kind, expand)
+        entry.count("requests")
+        extra = {}
+        if sim.limiter is not None:
+            client = self._client_key()
+            allowed, remaining, reset, policy = sim.limiter.hit(client)
+            extra["RateLimit"] = f'"api";r={remaining};t={reset}'
+            extra["RateLimit-Policy"] = policy
+            if not allowed:
+                entry.count("status_429")
+                extra["Retry-After"] = str(max(1, reset))
+                return self._send_json(429, {"error": "You have been rate-limited; retry later."},
+                                       entry, extra)
+        if sim.latency:
+            time.sleep(sim.latency)
+        fault, arg = sim.faults.draw()
+        if fault is not None:
+            entry.fault(fault)
+        if fault == "reset":
+            return self._reset()
+        if fault in ("500", "503"):
+            msg = "Internal Error" if fault == "500" else "Service Unavailable"
+            return self._send_json(int(fault), {"error": msg}, entry, extra)
+        if fault == "slow":
+            time.sleep(arg)
+        try:
+            if kind == "list":
+                status, body, headers, records = self._list(params)
+            elif kind == "model":
+                status, body, headers, records = self._model(path[len("/api/models/"):], params)
+            else:
+                status, body, headers, records = 404, orjson.dumps({"error": "Not Found"}), {}, 0
+        except BadRequest as exc:
+            return self._send_json(400, {"error": str(exc)}, entry, extra)
+        headers.update(extra)
+        if status == 200 and kind == "list":
+            entry.count("pages")
+            entry.count("records", records)
+        self._send(status, body, entry, headers, truncate=(fault == "truncate"))
+
+    def _client_key(self) -> str:
+        auth = self.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            return "token:" + auth[7:]
+        return "ip:" + self.client_address[0]
+
+    # ------------------------------------------------------------------ endpoints
+    def _list(self, params):
+        sim = self.server_sim
+        u = sim.universe
+        q = parse_query(params, sim.allow_list_lineage)
+        key = (u.day, "list", tuple(params))
+        cached = sim.cache.get(key)
+        if cached is not None:
+            body, headers = cached
+            self._cache_key = key
+            return 200, body, dict(headers), body.count(b'"_id":')
+        slots, nxt = select_page(u, q)
+        records = PageRenderer(u).render(slots, q.keys(), q.expand is not None)
+        body = orjson.dumps(records)
+        headers = {}
+        if nxt is not None:
+            kept = [(k, v) for k, v in params if k != "cursor"] + [("cursor", nxt)]
+            host = self.headers.get("Host") or f"{sim.host}:{sim.port}"
+            url = f"http://{host}/api/models?{urlencode(kept, quote_via=quote)}"
+            headers["Link"] = f'<{url}>; rel="next"'
+        sim.cache.put(key, (body, headers))
+        self._cache_key = key
+        return 200, body, dict(headers), len(records)
+
+    def _model(self, model_id: str, params):
+        u = self.server_sim.universe
+        expand = []
+        legacy = False
+        for k, v in params:
+            if k in ("expand", "expand[]"):
+                if v not in EXPANDABLE:
+                    raise BadRequest(f'"expand" must be one of {sorted(EXPANDABLE)}')
+                expand.append(v)
+            elif k in ("full", "cardData", "config"):
+                legacy = True
+        if expand and legacy:
+            raise BadRequest("Cannot use expand together with full, cardData or config")
+        slot = u.slot_of(model_id)
+        if slot is None:
+            return 404, orjson.dumps({"error": "Repository not found"}), {}, 0
+        rec = PageRenderer(u).render([slot], sorted(set(expand)) if expand else None, bool(expand))[0]
+        return 200, orjson.dumps(rec), {}, 1
+
+    def _control(self, method: str, path: str, params) -> None:
+        sim = self.server_sim
+        if method == "GET" and path == "/_sim/stats":
+            return self._send_json(200, sim.stats(), None)
+        if method == "POST" and path == "/_sim/stats/reset":
+            sim.reset_stats()
+            return self._send_json(200, {"ok": True}, None)
+        if method == "POST" and path == "/_sim/day":
+            try:
+                day = int(dict(params)["d"])
+            except (KeyError, ValueError):
+                return self._send_json(400, {"error": "d must be an integer"}, None)
+            sim.set_day(day)
+            return self._send_json(200, {"day": day, "date": sim.universe.snapshot_date.isoformat()}, None)
+        return self._send_json(404, {"error": "Not Found"}, None)
+
+    # ------------------------------------------------------------------ responses
+    def _send_json(self, status: int, obj, entry, extra=None) -> None:
+        self._send(status, orjson.dumps(obj), entry, dict(extra or {}))
+
+    def _send(self, status: int, body: bytes, entry, headers: dict, truncate: bool = False) -> None:
+        if truncate and len(body) > 2:
+            body = body[: self.server_sim.faults.cut_point(len(body))]
+        gz = "gzip" in self.headers.get("Accept-Encoding", "")
+        cache_key, self._cache_key = getattr(self, "_cache_key", None), None
+        if gz and cache_key is not None and not truncate:
+            packed = self.server_sim.cache.get(("gz",) + cache_key)
+            if packed is None:
+                packed = gzip_bytes(body)
+                self.server_sim.cache.put(("gz",) + cache_key, (packed, None))
+            body = packed
+        elif gz:
+            body = gzip_bytes(body)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        if gz:
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:
+            self.close_connection = True
+            return
+        if entry is not None:
+            entry.count("bytes_sent", len(body))
+
+    def _reset(self) -> None:
+        """Drop the connection without a response (RST, like a proxy reset)."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

@@ -1,0 +1,45 @@
+"""Shared fixtures: start a hubsim server for a test (real HTTP on 127.0.0.1).
+
+Kept stable: crawler, storage and analysis tests use `sim_factory` and `real_sample_path`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from hubsim.server import SimServer
+from hubsim.universe import Universe
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def real_sample_path() -> Path:
+    """The real Hub sample, ../shared/data/real-hub-sample/models.jsonl beside the repo."""
+    path = (REPO / ".." / "shared" / "data" / "real-hub-sample" / "models.jsonl").resolve()
+    assert path.is_file(), f"missing real sample at {path}"
+    return path
+
+
+@pytest.fixture
+def sim_factory():
+    """sim_factory(models=2000, seed=1, day=1, real=None, faults=None, rate_limit=None,
+    latency_ms=0, **kw) -> a started SimServer (stopped at teardown). Extra keywords go to
+    SimServer (e.g. allow_list_lineage=True) or Universe.build (start_date=...)."""
+    started: list[SimServer] = []
+
+    def make(models: int = 2000, seed: int = 1, day: int = 1, real=None, faults=None, rate_limit=None,
+             latency_ms: float = 0, start_date: dt.date | None = None, **server_kw) -> SimServer:
+        build_kw = {"start_date": start_date} if start_date else {}
+        universe = Universe.build(models=models, seed=seed, day=day, real_path=real, **build_kw)
+        sim = SimServer(universe, faults=faults, rate_limit=rate_limit, latency_ms=latency_ms, **server_kw)
+        sim.start()
+        started.append(sim)
+        return sim
+
+    yield make
+    for sim in started:
+        sim.stop()
