@@ -41,8 +41,10 @@ def _connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     return connect_readonly(str(path))
 
 
-def open_readonly(path: Path, wait_seconds: float = BUSY_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+def open_readonly(path: Path, wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection; clear errors for a missing or persistently busy file."""
+    if wait_seconds is None:
+        wait_seconds = BUSY_WAIT_SECONDS
     if not path.exists():
         raise UserFacingError(f"no database at {path}; run `hubcensus crawl` first")
     deadline = time.monotonic() + wait_seconds

@@ -1,0 +1,142 @@
+"""figures, export, usage errors and a busy database, through `hubcensus` itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis.figures import compute_figures
+from hubcensus import reading
+from hubcensus.cli import main
+from test_cli_fixtures import make_db
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    return make_db(tmp_path_factory.mktemp("cli") / "hub.duckdb")
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_figures_json_is_the_analysis_figures(db, capsys):
+    code, out, err = run(capsys, "figures", "--db", str(db), "--json")
+    assert (code, err) == (0, "")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert json.loads(out) == compute_figures(con)
+    assert json.loads(out)["snapshot_date"] == "2026-11-02"
+    assert list(json.loads(out)) == sorted(json.loads(out))
+
+
+def test_figures_text_is_readable(db, capsys):
+    code, out, _ = run(capsys, "figures", "--db", str(db))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[:6] == [
+        "snapshot                      2026-11-02",
+        "models alive                  5",
+        "created in the last 30 days   3",
+        "with a base model             4",
+        "gated share                   40.00%",
+        ">= 100M downloads (all time)  1",
+    ]
+    assert "  meta/base-7b            4         3         2         0          1         0" in lines
+
+
+def test_figures_install_missing_views_first(tmp_path, capsys):
+    bare = make_db(tmp_path / "bare.duckdb", install_views=False)  # as a bare crawler.run_night leaves it
+    code, out, _ = run(capsys, "figures", "--db", str(bare), "--json")
+    assert code == 0
+    assert json.loads(out)["models_total"] == 5
+
+
+def test_export_command(db, tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    code, out, _ = run(capsys, "export", "--db", str(db), "--out", str(out_dir))
+    assert code == 0
+    assert out.splitlines() == ["model_snapshots: 11 rows", "models: 6 rows", "lineage: 4 rows",
+                                "model_changes: 2 rows", "crawl_runs: 4 rows", f"wrote {out_dir}"]
+    code, out, err = run(capsys, "export", "--db", str(db), "--out", str(out_dir))
+    assert (code, out) == (2, "")
+    assert err == f"hubcensus: error: {out_dir} is not empty; pass --overwrite to replace the export in it\n"
+    assert run(capsys, "export", "--db", str(db), "--out", str(out_dir), "--overwrite")[0] == 0
+
+
+def test_export_of_a_missing_database_leaves_no_directory(tmp_path, capsys):
+    code, _, err = run(capsys, "export", "--db", str(tmp_path / "nope.duckdb"), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert "no database at" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["crawl", "--snapshot-date", "2026-13-01"], "hubcensus: error: --snapshot-date must be YYYY-MM-DD; got '2026-13-01'\n"),
+    (["crawl", "--plans", "sweep,nap"], "hubcensus: error: --plans takes a comma list of sweep, refresh; got 'sweep,nap'\n"),
+    (["schedule", "--cron", "0 3 * *"],
+     "hubcensus: error: bad --cron '0 3 * *': expected 5 fields (minute hour day month weekday), got 4\n"),
+])
+def test_bad_input_is_exit_2_with_one_line(argv, message, tmp_path, capsys):
+    code, _, err = run(capsys, *argv, "--db", str(tmp_path / "x.duckdb"))
+    assert (code, err) == (2, message)
+
+
+def test_usage_errors_exit_2():
+    result = subprocess.run([sys.executable, "-m", "hubcensus", "nonsense"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "invalid choice: 'nonsense'" in result.stderr
+
+
+def test_help_documents_the_exit_codes():
+    result = subprocess.run([sys.executable, "-m", "hubcensus", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for line in ["0  ok", "2  usage error or bad input", "3  another crawl holds the database lock",
+                 "4  Hub unreachable", "5  Hub rejected the token", "6  partial run"]:
+        assert line in result.stdout
+
+
+HOLD_WRITER = """
+import duckdb, sys, time
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def hold_writer(db: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the file read-write, as the crawl's final merge does."""
+    writer = subprocess.Popen([sys.executable, "-c", HOLD_WRITER, str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline() == "holding\n"
+    return writer
+
+
+def test_a_busy_database_is_waited_for(tmp_path, capsys):
+    db = make_db(tmp_path / "busy.duckdb")
+    writer = hold_writer(db, 1.0)
+    started = time.monotonic()
+    code, out, _ = run(capsys, "sql", "--db", str(db), "--format", "csv", "SELECT count(*) AS n FROM lineage")
+    writer.wait()
+    assert (code, out) == (0, "n\n4\n")
+    assert time.monotonic() - started >= 0.5  # it waited for the writer instead of failing
+
+
+def test_a_database_busy_for_too_long_is_exit_3(tmp_path, capsys, monkeypatch):
+    db = make_db(tmp_path / "busy.duckdb")
+    monkeypatch.setattr(reading, "BUSY_WAIT_SECONDS", 0.5)
+    writer = hold_writer(db, 5.0)
+    try:
+        code, out, err = run(capsys, "sql", "--db", str(db), "SELECT 1")
+    finally:
+        writer.kill()
+        writer.wait()
+    assert (code, out) == (3, "")
+    assert err == (f"hubcensus: error: {db} is busy (a crawl is merging its night into it); "
+                   "waited 0.5s, try again in a minute\n")
