@@ -23,7 +23,7 @@ NEW_PER_DAY = 0.0025        # new models per night, as a share of --models
 DELETE_PER_DAY = 0.0005     # share of alive synthetic models deleted per night
 MODIFY_PER_DAY = 0.01       # share of alive synthetic models modified per night
 GROWTH_PER_DAY = 0.0025     # exponential growth rate of the creation curve (doubling ~9 months)
-RELATION_SHARES = [0.47, 0.28, 0.18, 0.07]   # finetune > adapter > quantized > merge
+RELATION_SHARES = [0.50, 0.28, 0.18, 0.04]   # finetune > adapter > quantized > merge
 SORT_KEYS = ("createdAt", "lastModified", "downloads", "likes", "trendingScore")
 
 PIPELINES = sorted({f["pipeline"] for f in catalog.FAMILIES if f["pipeline"]})
@@ -116,7 +116,7 @@ class Universe:
         c["dl30"][:legacy] = np.maximum(c["dl30"][:legacy], 4_000_000)
         self._fix_top_all_time(n)
         year2023 = int(dt.datetime(2023, 1, 1, tzinfo=clock.UTC).timestamp())
-        p_parent = np.where(real_created < year2023, 0.08, 0.55)
+        p_parent = np.where(real_created < year2023, 0.08, 0.45)
         p_parent[:legacy] = 0.0
         self._lineage(rng, 0, n, p_parent, prefix=True)
         self._attributes(rng, 0, n, prefix=True)
@@ -157,7 +157,7 @@ class Universe:
         """Parents by preferential attachment to popular models (cumulative weights)."""
         c = self.c
         n = hi - lo
-        weights = np.power(c["dl_all"][:hi].astype(np.float64) + 1.0, 0.8)
+        weights = np.power(c["dl_all"][:hi].astype(np.float64) + 1.0, 0.5)
         if alive is not None:
             weights[:lo] *= alive[:lo]
         weights[lo:hi] *= 1.0 if prefix else 0.0
@@ -225,7 +225,7 @@ class Universe:
         family_choice = np.where(rng.random(n) < 0.6, fam_lic[fam], fam_lic_alt[fam])
         root_lic = np.where((generic != 0) & (rng.random(n) < 0.45), family_choice, generic)
         r = rng.random(n)
-        child_lic = np.where(r < 0.62, c["lic"][pp], np.where(r < 0.85, 0, generic))
+        child_lic = np.where(r < 0.70, c["lic"][pp], np.where(r < 0.82, 0, generic))
         lic = np.where(has, child_lic, root_lic).astype(np.int8)
         c["lic"][idx] = lic
         c["lic_list"][idx] = (lic != 0) & (rng.random(n) < 0.006)
@@ -320,7 +320,7 @@ class Universe:
             c["likes"][lo:hi] = np.minimum(c["likes"][lo:hi], 20)
             alive_all = np.zeros(hi, dtype=bool)
             alive_all[:lo] = alive
-            self._lineage(rng, lo, hi, np.full(n, 0.55), prefix=False, alive=alive_all)
+            self._lineage(rng, lo, hi, np.full(n, 0.45), prefix=False, alive=alive_all)
             self._attributes(rng, lo, hi, prefix=False)
 
     def _alive_at(self, d: int, upto: int) -> np.ndarray:
