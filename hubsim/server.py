@@ -287,11 +287,11 @@ class _Handler(BaseHTTPRequestHandler):
         gz = "gzip" in self.headers.get("Accept-Encoding", "")
         cache_key, self._cache_key = getattr(self, "_cache_key", None), None
         if gz and cache_key is not None and not truncate:
-            packed = self.server_sim.cache.get(("gz",) + cache_key)
-            if packed is None:
-                packed = gzip_bytes(body)
-                self.server_sim.cache.put(("gz",) + cache_key, (packed, None))
-            body = packed
+            hit = self.server_sim.cache.get(("gz",) + cache_key)
+            if hit is None:
+                hit = (gzip_bytes(body), None)
+                self.server_sim.cache.put(("gz",) + cache_key, hit)
+            body = hit[0]
         elif gz:
             body = gzip_bytes(body)
         self.send_response(status)
