@@ -122,27 +122,83 @@ WHERE e.child_id NOT IN (SELECT model_id FROM internal_generations)
 GROUP BY 1;
 
 -- One row per model with at least one alive child (every candidate of top_derivatives):
--- direct children by relation, transitive descendants, its generation, how many generations
--- of descendants hang below it, and the root(s) it descends from (itself when it is a root).
+-- direct children by relation, transitive descendants, its generation (distance from its
+-- nearest root), how many generations of descendants hang below it (a leaf counts one
+-- generation below the parent it hangs from), and the root(s) it descends from (itself when
+-- it is a root; [] on a rootless cycle). The walks of descendant_counts and
+-- lineage_generations are spelled out again here so that they share one materialized copy
+-- of the edges and of the reach (2x faster than joining those views at 3M models); the tests
+-- check both give the same numbers.
 CREATE OR REPLACE VIEW derivatives AS
-WITH
-    reach AS MATERIALIZED (SELECT * FROM lineage_internal_reach),
-    gen AS MATERIALIZED (SELECT * FROM lineage_generations),
-    deepest_child AS MATERIALIZED (
-        SELECT e.parent_id AS model_id, max(g.generation) AS generation
-        FROM alive_lineage e JOIN gen g ON g.model_id = e.child_id
+WITH RECURSIVE
+    edges AS MATERIALIZED (SELECT parent_id, child_id, relation FROM alive_lineage),
+    direct AS MATERIALIZED (
+        SELECT parent_id AS model_id, count(*) AS direct,
+               count_if(finetune) AS finetune, count_if(adapter) AS adapter, count_if(quantized) AS quantized,
+               count_if(merge) AS merge, count_if("unknown") AS "unknown"
+        FROM (SELECT parent_id, child_id,
+                     bool_or(relation = 'finetune') AS finetune, bool_or(relation = 'adapter') AS adapter,
+                     bool_or(relation = 'quantized') AS quantized, bool_or(relation = 'merge') AS merge,
+                     bool_or(relation = 'unknown') AS "unknown"
+              FROM edges GROUP BY 1, 2)
+        GROUP BY 1
+    ),
+    out_degree AS MATERIALIZED (SELECT parent_id AS model_id, count(*) AS n FROM edges GROUP BY 1),
+    multi_parent AS MATERIALIZED (SELECT child_id AS model_id FROM edges GROUP BY 1 HAVING count(*) > 1),
+    internal_edges AS MATERIALIZED (
+        SELECT DISTINCT e.parent_id, e.child_id FROM edges e SEMI JOIN out_degree o ON o.model_id = e.child_id
+    ),
+    reach(ancestor_id, descendant_id) AS (
+        SELECT parent_id, child_id FROM internal_edges
+        UNION
+        SELECT r.ancestor_id, e.child_id FROM reach r JOIN internal_edges e ON e.parent_id = r.descendant_id
+    ),
+    reach_m AS MATERIALIZED (SELECT * FROM reach),
+    span AS MATERIALIZED (
+        SELECT ancestor_id, descendant_id AS member_id FROM reach_m WHERE descendant_id <> ancestor_id
+        UNION ALL
+        SELECT model_id, model_id FROM out_degree
+    ),
+    edge_total AS (SELECT s.ancestor_id, sum(o.n) AS n FROM span s JOIN out_degree o ON o.model_id = s.member_id GROUP BY 1),
+    repeats AS (
+        SELECT ancestor_id, sum(hits - 1) AS n
+        FROM (SELECT s.ancestor_id, e.child_id, count(*) AS hits
+              FROM span s JOIN edges e ON e.parent_id = s.member_id
+              SEMI JOIN multi_parent mp ON mp.model_id = e.child_id
+              GROUP BY 1, 2)
+        GROUP BY 1
+    ),
+    self_reaching AS (SELECT ancestor_id FROM reach_m WHERE ancestor_id = descendant_id),
+    descendants AS (
+        SELECT t.ancestor_id AS model_id,
+               CAST(t.n - coalesce(r.n, 0) - CASE WHEN s.ancestor_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS descendants
+        FROM edge_total t LEFT JOIN repeats r USING (ancestor_id) LEFT JOIN self_reaching s USING (ancestor_id)
+    ),
+    roots AS MATERIALIZED (SELECT model_id FROM out_degree WHERE model_id NOT IN (SELECT child_id FROM edges)),
+    bfs(model_id, generation) AS (
+        SELECT model_id, 0 FROM roots
+        UNION
+        SELECT e.child_id, b.generation + 1
+        FROM bfs b JOIN internal_edges e ON e.parent_id = b.model_id
+        WHERE b.generation < 100
+    ),
+    internal_generations AS MATERIALIZED (SELECT model_id, min(generation) AS generation FROM bfs GROUP BY 1),
+    deepest_child AS MATERIALIZED (   -- greatest generation among a parent's children
+        SELECT e.parent_id AS model_id,
+               max(coalesce(g.generation, pg.generation + 1)) AS generation
+        FROM edges e
+        LEFT JOIN internal_generations g ON g.model_id = e.child_id
+        LEFT JOIN internal_generations pg ON pg.model_id = e.parent_id
         GROUP BY 1
     ),
     below AS (
         SELECT s.ancestor_id AS model_id, max(d.generation) AS deepest
-        FROM (SELECT ancestor_id, descendant_id AS member_id FROM reach
-              UNION ALL SELECT model_id, model_id FROM deepest_child) s
-        JOIN deepest_child d ON d.model_id = s.member_id
+        FROM span s JOIN deepest_child d ON d.model_id = s.member_id
         GROUP BY 1
     ),
     roots_of AS (
         SELECT r.descendant_id AS model_id, list(DISTINCT r.ancestor_id ORDER BY r.ancestor_id) AS roots
-        FROM reach r JOIN lineage_roots lr ON lr.model_id = r.ancestor_id
+        FROM reach_m r SEMI JOIN roots ON roots.model_id = r.ancestor_id
         GROUP BY 1
     )
 SELECT d.model_id,
@@ -152,21 +208,21 @@ SELECT d.model_id,
        c.descendants,
        g.generation,
        b.deepest - g.generation AS generations_below,
-       CASE WHEN d.model_id IN (SELECT model_id FROM lineage_roots) THEN [d.model_id]
-            ELSE coalesce(ro.roots, []) END AS roots
-FROM direct_children d
-JOIN descendant_counts c USING (model_id)
+       CASE WHEN g.generation = 0 THEN [d.model_id] ELSE coalesce(ro.roots, []) END AS roots
+FROM direct d
+JOIN descendants c USING (model_id)
 LEFT JOIN hub_models m USING (model_id)
-LEFT JOIN gen g USING (model_id)
+LEFT JOIN internal_generations g USING (model_id)
 LEFT JOIN below b USING (model_id)
-LEFT JOIN roots_of ro USING (model_id);
+LEFT JOIN roots_of ro USING (model_id)
+ORDER BY d.model_id;
 
 -- Families: one row per root with its size, depth (generations below the root) and whether
 -- the root itself is on the Hub.
 CREATE OR REPLACE VIEW family_roots AS
 SELECT model_id AS root_id, on_hub, alive, direct, descendants, generations_below AS family_depth
 FROM derivatives
-WHERE model_id IN (SELECT model_id FROM lineage_roots)
+WHERE generation = 0  -- exactly the roots
 ORDER BY descendants DESC, root_id;
 
 -- The 100 largest families by descendants (ties by root id).

