@@ -67,6 +67,7 @@ class PageRenderer:
         else:
             want = keys
         real_wanted = None if keys is None else set(want)
+        fields = [(k, _FIELDS[k]) for k in want if k in _FIELDS]
         syn = [s for s in slots if s < u.n_syn]
         rows = self._rows(syn) if syn else {}
         out = []
@@ -78,7 +79,7 @@ class PageRenderer:
                 else:
                     out.append({k: v for k, v in rec.items() if k in real_wanted})
             else:
-                out.append(self._synthetic(rows[s], want))
+                out.append(self._synthetic(rows[s], fields))
         return out
 
     # ---------------------------------------------------------------- synthetic records
@@ -92,15 +93,14 @@ class PageRenderer:
         cols["dl_all_now"] = u.dl_all_now[idx].tolist()
         cols["likes_now"] = u.likes_now[idx].tolist()
         cols["trending_now"] = u.trending_now[idx].tolist()
-        rows = {}
+        for name in ("created", "lastmod"):
+            iso = np.datetime_as_string(c[name][idx].astype("datetime64[s]"), unit="s")
+            cols[name + "_iso"] = [t + ".000Z" for t in iso.tolist()]
+        cols["slot"] = list(slots)
         names = list(cols)
-        for j, s in enumerate(slots):
-            row = {name: cols[name][j] for name in names}
-            row["slot"] = s
-            rows[s] = row
-        return rows
+        return {row["slot"]: row for row in (dict(zip(names, vals)) for vals in zip(*cols.values()))}
 
-    def _synthetic(self, row: dict, want: list[str]) -> dict:
+    def _synthetic(self, row: dict, fields: list) -> dict:
         u = self.u
         slot = row["slot"]
         fam = catalog.FAMILIES[row["family"]]
@@ -116,8 +116,8 @@ class PageRenderer:
         ctx = dict(mid=mid, author=author, lib=lib, pipe=pipe, parents=parents, lic=lic, langs=langs,
                    dsets=dsets, fam=fam, rel=rel, row=row)
         rec = {}
-        for key in want:
-            value = _FIELDS[key](self, ctx)
+        for key, fn in fields:
+            value = fn(self, ctx)
             if value is not _ABSENT:
                 rec[key] = value
         return rec
@@ -286,8 +286,8 @@ _FIELDS = {
     "modelId": lambda r, x: x["mid"],
     "author": lambda r, x: x["author"] if x["author"] is not None else _ABSENT,
     "sha": _sha,
-    "lastModified": lambda r, x: clock.iso_ms(x["row"]["lastmod"]),
-    "createdAt": lambda r, x: clock.iso_ms(x["row"]["created"]),
+    "lastModified": lambda r, x: x["row"]["lastmod_iso"],
+    "createdAt": lambda r, x: x["row"]["created_iso"],
     "private": lambda r, x: False,
     "disabled": lambda r, x: False,
     "gated": lambda r, x: _GATED[x["row"]["gated"]],

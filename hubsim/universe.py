@@ -67,6 +67,7 @@ class Universe:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._cache: OrderedDict = OrderedDict()   # derived per-day structures (orders, filters)
+        self._ids: dict[int, str] = {}               # slot -> id (ids never change for a slot)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -364,6 +365,14 @@ class Universe:
     def model_id(self, slot: int) -> str:
         if slot >= self.n_syn:
             return self.real.ids[slot - self.n_syn]
+        cached = self._ids.get(slot)
+        if cached is None:
+            if len(self._ids) > 500_000:   # bounded: popular parents stay hot anyway
+                self._ids.clear()
+            cached = self._ids[slot] = self._synthetic_id(slot)
+        return cached
+
+    def _synthetic_id(self, slot: int) -> str:
         c = self.c
         leg = int(c["legacy"][slot])
         if leg >= 0:
