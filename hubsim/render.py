@@ -77,7 +77,10 @@ class PageRenderer:
                 if real_wanted is None:
                     out.append({k: v for k, v in rec.items() if k not in NOT_IN_FULL})
                 else:
-                    out.append({k: v for k, v in rec.items() if k in real_wanted})
+                    picked = {k: v for k, v in rec.items() if k in real_wanted}
+                    if "childrenModelCount" in real_wanted and "childrenModelCount" not in rec:
+                        picked["childrenModelCount"] = dict(zip(_REL, u.children_counts()[s].tolist()))
+                    out.append(picked)
             else:
                 out.append(self._synthetic(rows[s], fields))
         return out
@@ -270,7 +273,7 @@ def _base_models(r: PageRenderer, x: dict):
     return {"relation": _REL[x["rel"]], "models": [{"id": p} for p in x["parents"]]}
 
 
-def _children_count(r: PageRenderer, x: dict):
+def _children_count(r: PageRenderer, x: dict) -> dict:
     counts = r.u.children_counts()[x["row"]["slot"]].tolist()
     return dict(zip(_REL, counts))
 

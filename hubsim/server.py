@@ -249,6 +249,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _model(self, model_id: str, params):
         u = self.server_sim.universe
+        model_id = model_id.split("/revision/", 1)[0]   # every revision serves the current record
         expand = []
         legacy = False
         for k, v in params:

@@ -458,15 +458,21 @@ class Universe:
         return np.concatenate([self.alive_syn, np.ones(len(self.real), dtype=bool)])
 
     def children_counts(self) -> np.ndarray:
-        """(n_syn, 4) counts of alive children by relation, for childrenModelCount."""
+        """(n_slots, 4) alive children by relation (tag lineage), for childrenModelCount."""
         def build():
+            from hubsim.truth import record_edges
             c = self.c
-            counts = np.zeros((self.n_syn, 4), dtype=np.int64)
+            counts = np.zeros((self.n_slots, 4), dtype=np.int64)
             alive = self.alive_syn
             for col in ("parent1", "parent2", "parent3"):
                 p = c[col]
-                ok = (p >= 0) & alive & (p != np.arange(self.n_syn))
+                ok = (p >= 0) & alive & (c["relation"] >= 0)
                 np.add.at(counts, (p[ok], c["relation"][ok].astype(np.int64)), 1)
+            for rec in self.real.records:
+                for parent, relation in record_edges(rec):
+                    r = self.real.index.get(parent)
+                    if r is not None and relation in catalog.RELATIONS:
+                        counts[self.n_syn + r, catalog.RELATIONS.index(relation)] += 1
             return counts
         return self.cached(("children",), build)
 

@@ -157,3 +157,18 @@ def test_single_model_endpoint_with_expand_lineage_and_404(sim_factory):
     missing = requests.get(f"{sim.url}/api/models/nobody/nothing")
     assert missing.status_code == 404 and missing.json() == {"error": "Repository not found"}
     assert u.slot_of(child["id"]) is not None
+
+
+def test_single_model_endpoint_serves_real_records_with_their_children_counts(sim_factory, real_sample_path):
+    import orjson
+    sim = sim_factory(models=100, real=real_sample_path)
+    records = [orjson.loads(line) for line in real_sample_path.read_bytes().splitlines()]
+    children = sum("base_model:finetune:microsoft/phi-2" in r["tags"] for r in records)
+    got = requests.get(f"{sim.url}/api/models/microsoft/phi-2",
+                       params={"expand[]": ["childrenModelCount", "likes"]}).json()
+    phi2 = next(r for r in records if r["id"] == "microsoft/phi-2")
+    assert got == {"_id": phi2["_id"], "id": "microsoft/phi-2", "likes": phi2["likes"],
+                   "childrenModelCount": {"finetune": children, "adapter": 0, "quantized": 0, "merge": 0}}
+    assert children > 100
+    info = HfApi(endpoint=sim.url).model_info("microsoft/phi-2", revision="main")
+    assert info.id == "microsoft/phi-2" and info.sha == phi2["sha"]
