@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report_failure(error: BaseException, command: str) -> int:
-    from hubcensus.crawl import exit_code_for
+    from hubcensus.crawl import exit_code_for, is_expected
     from hubcensus.reading import one_line
 
     code = exit_code_for(error)
@@ -236,7 +236,7 @@ def _report_failure(error: BaseException, command: str) -> int:
         message = "interrupted" + ("; the next crawl resumes from the last checkpoint" if command == "crawl" else "")
     else:
         message = one_line(error) or type(error).__name__
-        if code == ExitCode.UNEXPECTED:
+        if not is_expected(error):
             message = f"unexpected {type(error).__name__}: {message} (HUBCENSUS_DEBUG=1 shows a traceback)"
     print(f"hubcensus: error: {message}", file=sys.stderr)
     return int(code)

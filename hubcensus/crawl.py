@@ -45,6 +45,17 @@ def exit_code_for(error: BaseException) -> ExitCode:
     return ExitCode.UNEXPECTED
 
 
+def is_expected(error: BaseException) -> bool:
+    """A failure with a message meant for the user (no "unexpected ..." wrapping)."""
+    if isinstance(error, (UserFacingError, KeyboardInterrupt)):
+        return True
+    try:
+        from crawler.errors import CrawlError
+    except ImportError:
+        return False
+    return isinstance(error, CrawlError)
+
+
 def parse_plans(text: str | None) -> tuple[str, ...]:
     if not text:
         return PLANS

@@ -140,3 +140,25 @@ def test_a_database_busy_for_too_long_is_exit_3(tmp_path, capsys, monkeypatch):
     assert (code, out) == (3, "")
     assert err == (f"hubcensus: error: {db} is busy (a crawl is merging its night into it); "
                    "waited 0.5s, try again in a minute\n")
+
+
+@pytest.mark.parametrize("name, code", [
+    ("CrawlLocked", 3), ("HubUnreachable", 4), ("AuthRejected", 5), ("RetriesExhausted", 6), ("PartialRun", 6),
+    ("MainDatabaseBusy", 6), ("HubRequestRejected", 1),
+])
+def test_each_crawl_failure_class_has_its_exit_code(name, code, capsys):
+    from crawler import errors
+    from hubcensus.cli import _report_failure
+
+    assert _report_failure(getattr(errors, name)("the crawler's one-line message"), "crawl") == code
+    assert capsys.readouterr().err == "hubcensus: error: the crawler's one-line message\n"
+
+
+def test_interrupt_is_exit_6_and_a_bug_is_exit_1(capsys):
+    from hubcensus.cli import _report_failure
+
+    assert _report_failure(KeyboardInterrupt(), "crawl") == 6
+    assert capsys.readouterr().err == "hubcensus: error: interrupted; the next crawl resumes from the last checkpoint\n"
+    assert _report_failure(ZeroDivisionError("division by zero"), "figures") == 1
+    assert capsys.readouterr().err == (
+        "hubcensus: error: unexpected ZeroDivisionError: division by zero (HUBCENSUS_DEBUG=1 shows a traceback)\n")
