@@ -58,7 +58,7 @@ def test_reviewed_families_of_common_licenses(license_id, family):
 
 @pytest.mark.parametrize(
     "license, family",
-    [("apache-2.0", "permissive"), ("llama3", "open-weights-restricted"), (None, "none"),
+    [("apache-2.0", "permissive"), ("llama3", "open-weights-restricted"), (None, "none"), ("none", "none"),
      ("never-heard-of-it", "other"), ("other", "other")],
 )
 def test_models_view_maps_license_to_family(tmp_path, license, family):
@@ -88,3 +88,15 @@ def test_models_view_keeps_every_hub_models_column_and_the_contract_columns(tmp_
 def test_taxonomy_csv_rejects_wrong_columns():
     with pytest.raises(ValueError):
         load_taxonomy("id,family\nmit,permissive\n")
+
+
+def test_families_agree_with_hubsim_on_every_license_it_can_emit(tmp_path):
+    """hubsim keeps its own copy of the mapping (truth must not import analysis/): they must agree."""
+    from hubsim import catalog
+
+    licenses = sorted(set(catalog.LICENSE_IDS) | set(catalog.REAL_LICENSE_FAMILIES) | {"never-heard-of-it"})
+    models = [model(f"m/{i}", "2026-01-01T00:00:00", license) for i, license in enumerate(licenses)]
+    con = create_crawl_db(tmp_path / "t.duckdb", models=models)
+    install(con)
+    ours = dict(con.execute("SELECT license, license_family FROM models").fetchall())
+    assert {lic: ours[lic] for lic in licenses} == {lic: catalog.license_family(lic) for lic in licenses}

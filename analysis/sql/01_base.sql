@@ -1,10 +1,12 @@
 -- Base views every other view builds on. Read-only over the crawl tables (storage owns them).
 
 -- The analyst's table: every hub_models column plus the license family from the reviewed
--- taxonomy. Joined at query time, so a taxonomy fix applies to all history at once.
+-- taxonomy. Joined at query time, so a taxonomy fix applies to all history at once. A card
+-- that literally declares `license: none` has no license, like a card without one.
 CREATE OR REPLACE VIEW models AS
 SELECT h.*,
-       CASE WHEN h.license IS NULL THEN 'none' ELSE coalesce(t.family, 'other') END AS license_family
+       CASE WHEN h.license IS NULL OR h.license = 'none' THEN 'none'
+            ELSE coalesce(t.family, 'other') END AS license_family
 FROM hub_models h
 LEFT JOIN license_taxonomy t ON t.license_id = h.license;
 
