@@ -96,10 +96,13 @@ FAMILIES: list[dict] = [
          params=[2_246_272_880, 8_291_375_616], lics=["apache-2.0", "llama2"]),
     dict(w=0.06, stems=["my-model", "test", "model", "checkpoint"], model_type=None, arch=None, pipeline=None,
          library=None, params=[], lics=[]),
+    dict(w=0.01, stems=["gpt2", "distilgpt2", "gpt2-medium"], model_type="gpt2", arch="GPT2LMHeadModel",
+         pipeline="text-generation", library="transformers", params=[124_439_808, 81_912_576, 354_823_168],
+         lics=["mit"]),
 ]
 
 # Synthetic names of the oldest models: one-segment ids like the Hub's canonical repos.
-LEGACY_IDS = [("gpt2", 0), ("bert-base-uncased", 5), ("roberta-base", 5), ("distilgpt2", 0),
+LEGACY_IDS = [("gpt2", 17), ("bert-base-uncased", 5), ("roberta-base", 5), ("distilgpt2", 17),
               ("t5-small", 11), ("xlm-roberta-base", 6)]
 
 ORG_AUTHORS = ["meta-llama", "google", "Qwen", "mistralai", "microsoft", "stabilityai", "openai",

@@ -142,7 +142,12 @@ def _generic_tag_mask(u, tag: str, alive: np.ndarray) -> np.ndarray:
     return mask
 
 
+LANG_INDEX = {name: i for i, name in enumerate(catalog.LANGUAGES)}
+DATASET_INDEX = {name: i for i, name in enumerate(catalog.DATASETS)}
+
+
 def _tag_mask(u, tag: str, alive: np.ndarray) -> np.ndarray:
+    from hubsim.universe import LIB_INDEX, PIPE_INDEX
     c, n = u.c, u.n_syn
     if tag.startswith("license:"):
         lic = catalog.LICENSE_INDEX.get(tag[8:])
@@ -165,6 +170,16 @@ def _tag_mask(u, tag: str, alive: np.ndarray) -> np.ndarray:
             mask[:n] = hit
     elif tag == "region:us":
         mask = np.ones(u.n_slots, dtype=bool)
+    elif tag in PIPE_INDEX or tag in LIB_INDEX:   # tags carry the pipeline and the library
+        mask = np.zeros(u.n_slots, dtype=bool)
+        mask[:n] = (c["pipeline"] == PIPE_INDEX[tag]) if tag in PIPE_INDEX else (c["library"] == LIB_INDEX[tag])
+    elif tag in LANG_INDEX:
+        mask = np.zeros(u.n_slots, dtype=bool)
+        mask[:n] = (c["lang1"] == LANG_INDEX[tag]) | (c["lang2"] == LANG_INDEX[tag])
+    elif tag.startswith("dataset:") and tag[8:] in DATASET_INDEX:
+        d = DATASET_INDEX[tag[8:]]
+        mask = np.zeros(u.n_slots, dtype=bool)
+        mask[:n] = (c["ds1"] == d) | (c["ds2"] == d)
     else:
         mask = _generic_tag_mask(u, tag, alive)
     for i, tags in enumerate(u.real.tag_sets):
