@@ -1,0 +1,259 @@
+"""One night: run the plans (sweep, refresh) page by page into staging, then merge.
+
+A fetch thread GETs pages (HubClient: retries, pacing) and hands the raw bytes through a
+small bounded queue to the writer (this thread), which has DuckDB parse and stage each page
+and commit it with the next cursor. Fetching thus overlaps ingest, and at most a few pages
+are ever held in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from crawler.errors import HubRequestRejected, PartialRun
+from crawler.http import HubClient, RetryPolicy
+from crawler.plans import PLANS, Plan, is_last_page, page_time_range
+from crawler.progress import Progress, default_progress
+
+log = logging.getLogger("hubcensus.crawl")
+
+QUEUE_PAGES = 3          # pages fetched ahead of the writer (bounded: memory stays flat)
+
+
+@dataclass
+class PlanResult:
+    plan: str
+    status: str
+    pages: int = 0
+    models: int = 0
+    skipped: int = 0
+    requests: int = 0
+    retries: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    watermark: dt.datetime | None = None
+
+
+@dataclass
+class NightResult:
+    snapshot_date: dt.date
+    status: str                              # complete | already-merged
+    models_seen: int                         # distinct models listed tonight
+    plans: dict[str, PlanResult] = field(default_factory=dict)
+    seconds: float = 0.0
+    resumed: bool = False
+
+    @property
+    def pages(self) -> int:
+        return sum(p.pages for p in self.plans.values())
+
+    @property
+    def requests(self) -> int:
+        return sum(p.requests for p in self.plans.values())
+
+    @property
+    def retries(self) -> int:
+        return sum(p.retries for p in self.plans.values())
+
+    @property
+    def bytes(self) -> int:
+        return sum(p.bytes for p in self.plans.values())
+
+    @property
+    def skipped(self) -> int:
+        return sum(p.skipped for p in self.plans.values())
+
+    def summary(self) -> str:
+        per_plan = "; ".join(f"{p.plan} {p.pages} pages {p.models} models {p.bytes / 1e6:.1f} MB" for p in self.plans.values())
+        return (f"night {self.snapshot_date}: {self.models_seen} models, {self.requests} requests, "
+                f"{self.retries} retries, {self.skipped} skipped ({per_plan}) in {self.seconds:.1f}s")
+
+
+@dataclass
+class _Page:
+    body: bytes
+    next_url: str | None
+    date: dt.date | None
+    newest: dt.datetime | None
+    requests: int
+    retries: int
+    wire_bytes: int
+    seconds: float
+
+
+_DONE = object()
+
+
+def public_endpoint(endpoint: str) -> str:
+    """The endpoint without any user:password@ part (it is stored in crawl_runs)."""
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def run_night(db_path, endpoint: str | None = None, token: str | None = None,
+              snapshot_date: dt.date | None = None, progress: Callable | None | bool = None,
+              plans: Sequence[str] = ("sweep", "refresh"), policy: RetryPolicy | None = None,
+              merge_wait_seconds: float | None = None, max_pages: int | None = None) -> NightResult:
+    """Crawl one night into db_path (default layout: <db>, <db>.staging, <db>.lock).
+
+    Resumes an interrupted night of the same endpoint and plans from its last committed page.
+    max_pages stops after that many pages in this process (PartialRun; for tests and demos).
+    Raises crawler.errors.* with one-line messages.
+    """
+    from storage.lock import crawl_lock
+    from storage.merge import BUSY_WAIT_SECONDS, merge_night, previous_night
+    from storage.staging import Staging, remove_files
+
+    plans = tuple(plans)
+    unknown = [p for p in plans if p not in PLANS]
+    if unknown or not plans:
+        raise ValueError(f"plans must be a non-empty sequence of {sorted(PLANS)}; got {plans!r}")
+    plans = tuple(p for p in PLANS if p in plans)      # sweep before refresh, always
+    if progress is None:
+        progress = default_progress()
+    elif progress is False:
+        progress = lambda p: None  # noqa: E731
+    wait = BUSY_WAIT_SECONDS if merge_wait_seconds is None else merge_wait_seconds
+    db_path = Path(db_path)
+    started = time.perf_counter()
+
+    with crawl_lock(db_path):
+        prev_watermark, alive_estimate = previous_night(db_path, wait)
+        client = HubClient(endpoint, token, policy)
+        staging = Staging(db_path)
+        try:
+            where = public_endpoint(client.endpoint)
+            night = staging.night()
+            resumed = night is not None
+            if night is not None and (night.endpoint != where or tuple(night.plans) != plans
+                                      or (snapshot_date is not None and night.snapshot_date not in (None, snapshot_date))):
+                log.warning("discarding an unfinished night %s (endpoint %s, plans %s): this crawl asks for %s, %s",
+                            night.night_id, night.endpoint, ",".join(night.plans), where, ",".join(plans))
+                night, resumed = None, False
+            if night is None:
+                night = staging.start_night(uuid.uuid4().hex, plans, where, snapshot_date, prev_watermark)
+            else:
+                log.info("resuming night %s from its last committed page", night.night_id)
+            budget = [max_pages]
+            for name in night.plans:
+                if staging.plan(name).status != "complete":
+                    _run_plan(client, staging, PLANS[name], night, progress, alive_estimate, budget)
+            sweep_complete = "sweep" in night.plans and staging.plan("sweep").status == "complete"
+            merged = merge_night(staging, sweep_complete, wait)
+            result = _result(staging, merged, time.perf_counter() - started, resumed)
+            for reason, count in staging.skipped_reasons():
+                log.warning("skipped %d malformed records: %s", count, reason)
+        finally:
+            client.close()
+            staging.close()
+        remove_files(db_path)
+    return result
+
+
+def _result(staging, merged: bool, seconds: float, resumed: bool) -> NightResult:
+    night = staging.night()
+    models = staging.con.execute("SELECT count(*) FROM night_models").fetchone()[0]
+    out = NightResult(snapshot_date=night.snapshot_date, status="complete" if merged else "already-merged",
+                      models_seen=models, seconds=seconds, resumed=resumed)
+    for name in night.plans:
+        s = staging.plan(name)
+        out.plans[name] = PlanResult(plan=name, status=s.status, pages=s.pages, models=s.models, skipped=s.skipped,
+                                     requests=s.requests, retries=s.retries, bytes=s.bytes, seconds=s.seconds,
+                                     watermark=s.watermark)
+    return out
+
+
+def _run_plan(client: HubClient, staging, plan: Plan, night, progress, alive_estimate, budget) -> None:
+    from storage.staging import PageCounters
+
+    state = staging.plan(plan.name)
+    url = state.next_url or f"{client.url(plan.path)}?{urlencode(plan.query())}"
+    need_date = night.snapshot_date is None
+    pages: queue.Queue = queue.Queue(maxsize=QUEUE_PAGES)
+    stop = threading.Event()
+    fetcher = threading.Thread(target=_fetch_pages, name=f"fetch-{plan.name}", daemon=True,
+                               args=(client, plan, url, night.prev_watermark, pages, stop))
+    total = alive_estimate if (not plan.stops_at_watermark or night.prev_watermark is None) else None
+    t0 = time.perf_counter()
+    done_models = 0
+    log.info("plan=%s start=%s", plan.name, "resume" if state.next_url else "first page")
+    fetcher.start()
+    try:
+        while True:
+            item = pages.get()
+            if item is _DONE:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            snapshot = None
+            if need_date:
+                snapshot = item.date or dt.datetime.now(dt.timezone.utc).date()
+                need_date = False
+            counters = PageCounters(item.requests, item.retries, item.wire_bytes, item.seconds)
+            models, skipped = staging.stage_page(plan.name, item.body, plan.heavy, item.next_url, counters,
+                                                 snapshot_date=snapshot, watermark=item.newest)
+            del item
+            done_models += models
+            state = staging.plan(plan.name)
+            elapsed = time.perf_counter() - t0
+            rate = done_models / elapsed if elapsed > 0 else 0.0
+            eta = max(0.0, (total - state.models) / rate) if total and rate > 0 else None
+            progress(Progress(plan.name, state.pages, state.models, state.skipped, state.requests, state.retries,
+                              state.bytes, elapsed, rate, total, eta, done=state.status == "complete"))
+            if budget[0] is not None:
+                budget[0] -= 1
+                if budget[0] <= 0 and state.status != "complete":
+                    raise PartialRun(f"stopped after the requested number of pages; {plan.name} resumes "
+                                     f"from page {state.pages + 1} on the next crawl")
+    finally:
+        stop.set()
+        while fetcher.is_alive():
+            try:
+                pages.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        fetcher.join()
+
+
+def _fetch_pages(client: HubClient, plan: Plan, url: str, prev_watermark, pages: queue.Queue,
+                 stop: threading.Event) -> None:
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                pages.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        while url and not stop.is_set():
+            r = client.get_page(url)
+            records, r.records = r.records, None
+            if not isinstance(records, list):
+                raise HubRequestRejected(f"{client.endpoint} answered a listing with a JSON {type(records).__name__}, "
+                                         "not a list")
+            oldest, newest = page_time_range(records) if plan.stops_at_watermark else (None, None)
+            del records
+            last = r.next_url is None or is_last_page(plan, oldest, prev_watermark)
+            item = _Page(r.body, None if last else r.next_url, r.date, newest, r.requests, r.retries,
+                         r.wire_bytes, r.seconds)
+            del r
+            if not put(item):
+                return
+            url = item.next_url
+        put(_DONE)
+    except BaseException as exc:  # handed to the writer, which raises it in the main thread
+        put(exc)

@@ -1,0 +1,70 @@
+"""The two crawl plans of a night, declared as data (dlt-style): what to list, in which order,
+with which expand[] set, and when to stop. One generic paginator (crawler.night) runs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+PAGE_LIMIT = 1000                      # the Hub's maximum page size
+SAFETY_OVERLAP = dt.timedelta(days=1)  # refresh re-reads a day before the last watermark
+
+# Light: what changes daily or decides aliveness. Enough for snapshots and deletions.
+SWEEP_EXPAND = ("createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "gated",
+                "private", "disabled", "trendingScore")
+# Heavy: the descriptive fields. NOT baseModels / childrenModelCount / usedStorage: the list
+# endpoint rejects them with 400 (lineage comes from tags and cardData instead).
+REFRESH_EXPAND = ("author", "sha", "createdAt", "lastModified", "private", "disabled", "gated", "downloads",
+                  "downloadsAllTime", "likes", "trendingScore", "library_name", "pipeline_tag", "tags",
+                  "cardData", "safetensors", "siblings")
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    path: str
+    sort: str
+    expand: tuple[str, ...]
+    heavy: bool                        # rows carry the descriptive fields (lists mean "none" when absent)
+    stops_at_watermark: bool = False   # stop once a page is older than the previous watermark - overlap
+    limit: int = PAGE_LIMIT
+    params: tuple = field(default=())
+
+    def query(self) -> list[tuple[str, str]]:
+        q = [("sort", self.sort), ("direction", "-1"), ("limit", str(self.limit))]
+        q += [("expand[]", e) for e in self.expand]
+        return q + list(self.params)
+
+
+SWEEP = Plan(name="sweep", path="/api/models", sort="createdAt", expand=SWEEP_EXPAND, heavy=False)
+REFRESH = Plan(name="refresh", path="/api/models", sort="lastModified", expand=REFRESH_EXPAND, heavy=True,
+               stops_at_watermark=True)
+PLANS = {p.name: p for p in (SWEEP, REFRESH)}
+
+
+def parse_hub_time(value) -> dt.datetime | None:
+    """The Hub's ISO timestamps ("2025-03-06T13:32:06.000Z") as naive UTC datetimes."""
+    if not isinstance(value, str):
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return t
+
+
+def page_time_range(records) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(oldest, newest) lastModified on a page (records without one are ignored)."""
+    times = [t for t in (parse_hub_time(r.get("lastModified")) for r in records if isinstance(r, dict)) if t]
+    return (min(times), max(times)) if times else (None, None)
+
+
+def is_last_page(plan: Plan, oldest: dt.datetime | None, prev_watermark: dt.datetime | None) -> bool:
+    """The refresh stops once a page reaches models older than the previous watermark minus
+    the overlap (everything below was fetched by an earlier refresh)."""
+    if not plan.stops_at_watermark or prev_watermark is None or oldest is None:
+        return False
+    return oldest < prev_watermark - SAFETY_OVERLAP

@@ -1,0 +1,138 @@
+-- The crawler's knowledge of the Hub's JSON: one page of GET /api/models (a top-level JSON
+-- array, spooled to the file $path) -> the temp tables page_rows (one normalized row per
+-- record, skip_reason set for malformed ones) and page_edges (lineage of the page's models).
+-- Definitions follow docs/figures.md (license, gated, lineage precedence) exactly.
+-- $heavy: the page was asked for heavy fields (refresh), so an absent list means "none" ([])
+-- rather than "not fetched" (NULL).
+
+CREATE OR REPLACE TEMP TABLE page_records AS
+WITH raw AS (
+    SELECT json AS j
+    FROM read_json_objects($path, format = 'array', maximum_object_size = 33554432)
+), typed AS (
+    SELECT json_type(j) AS record_type,
+           json_type(j, ['$.id', '$.tags', '$.cardData', '$.siblings', '$.downloads', '$.likes',
+                         '$.downloadsAllTime', '$.baseModels', '$.safetensors']) AS t,
+           strlen(CAST(j AS VARCHAR)) AS record_bytes,
+           from_json(j, '{"_id": "VARCHAR", "id": "VARCHAR", "author": "VARCHAR", "sha": "VARCHAR",
+                          "createdAt": "VARCHAR", "lastModified": "VARCHAR", "private": "BOOLEAN",
+                          "disabled": "BOOLEAN", "gated": "JSON", "downloads": "BIGINT",
+                          "downloadsAllTime": "BIGINT", "likes": "BIGINT", "trendingScore": "DOUBLE",
+                          "library_name": "JSON", "pipeline_tag": "JSON", "tags": "JSON",
+                          "cardData": "JSON", "safetensors": "JSON", "siblings": "JSON",
+                          "baseModels": "JSON", "childrenModelCount": "JSON"}') AS r
+    FROM raw
+)
+SELECT
+    CASE
+        WHEN record_type IS DISTINCT FROM 'OBJECT' THEN 'record is not an object'
+        WHEN t[1] IS DISTINCT FROM 'VARCHAR' THEN 'id missing or not a string'
+        WHEN strlen(r.id) NOT BETWEEN 1 AND 256 THEN 'id empty or longer than 256 characters'
+        WHEN record_bytes > 16777216 THEN 'record larger than 16 MiB'
+        WHEN coalesce(t[2], 'NULL') NOT IN ('ARRAY', 'NULL') THEN 'tags is not a list'
+        WHEN coalesce(t[3], 'NULL') NOT IN ('OBJECT', 'NULL') THEN 'cardData is not an object'
+        WHEN coalesce(t[4], 'NULL') NOT IN ('ARRAY', 'NULL') THEN 'siblings is not a list'
+        WHEN coalesce(t[5], 'NULL') NOT IN ('UBIGINT', 'BIGINT', 'NULL')
+          OR coalesce(t[6], 'NULL') NOT IN ('UBIGINT', 'BIGINT', 'NULL')
+          OR coalesce(t[7], 'NULL') NOT IN ('UBIGINT', 'BIGINT', 'NULL') THEN 'a count is not an integer'
+        WHEN coalesce(t[8], 'NULL') NOT IN ('OBJECT', 'ARRAY', 'NULL') THEN 'baseModels is not an object or list'
+        WHEN coalesce(t[9], 'NULL') NOT IN ('OBJECT', 'NULL') THEN 'safetensors is not an object'
+        WHEN json_array_length(r.siblings) > 1000000 OR json_array_length(r.tags) > 100000 THEN 'absurdly many files or tags'
+    END AS skip_reason,
+    CASE WHEN t[1] = 'VARCHAR' AND strlen(r.id) BETWEEN 1 AND 256 THEN r.id END AS model_id,
+    r._id AS internal_id,
+    coalesce(r.author, CASE WHEN contains(r.id, '/') THEN split_part(r.id, '/', 1) END) AS author,
+    r.sha AS sha,
+    hc_utc(r.createdAt) AS created_at,
+    hc_utc(r.lastModified) AS last_modified,
+    r.private AS private,
+    r.disabled AS disabled,
+    CASE WHEN r.gated IS NULL THEN NULL
+         WHEN hc_str(r.gated) IN ('auto', 'manual') THEN hc_str(r.gated)
+         ELSE 'none' END AS gated,
+    hc_str(r.pipeline_tag) AS pipeline_tag,
+    hc_str(r.library_name) AS library_name,
+    -- tags: strings only, in the Hub's order (the first license: tag wins)
+    CASE WHEN t[2] = 'ARRAY' THEN
+        list_transform(list_filter(json_extract(r.tags, '$[*]'), lambda x: json_type(x) = 'VARCHAR'), lambda x: x ->> '$')
+    END AS tags,
+    r.cardData AS card,
+    r.downloads AS downloads,
+    r.downloadsAllTime AS downloads_all_time,
+    r.likes AS likes,
+    r.trendingScore AS trending_score,
+    TRY_CAST(json_extract(r.safetensors, '$.total') AS BIGINT) AS params,
+    CASE WHEN t[4] = 'ARRAY' THEN CAST(json_array_length(r.siblings) AS INTEGER)
+         WHEN $heavy THEN 0 END AS siblings_count,
+    CASE WHEN t[4] = 'ARRAY' THEN
+        list_sort(list_distinct(list_filter(
+            list_transform(json_extract_string(r.siblings, '$[*].rfilename'), lambda f: hc_weight_format(f)),
+            lambda x: x IS NOT NULL)))
+         WHEN $heavy THEN []::VARCHAR[] END AS weight_formats,
+    r.baseModels AS base_models_json,
+    from_json(r.childrenModelCount, '{"finetune": "BIGINT", "adapter": "BIGINT", "quantized": "BIGINT", "merge": "BIGINT"}')
+        AS hub_children_count
+FROM typed;
+
+-- Lineage by the precedence of docs/figures.md: baseModels, else base_model:<relation>:<id>
+-- tags, else cardData.base_model (relation 'unknown'); the first source with a parent wins;
+-- distinct (child, parent, relation); self-edges dropped after the choice.
+CREATE OR REPLACE TEMP TABLE page_edges AS
+WITH ok AS (
+    SELECT * FROM page_records WHERE skip_reason IS NULL
+), bm_groups AS (
+    SELECT model_id,
+           unnest(CASE json_type(base_models_json)
+                      WHEN 'OBJECT' THEN [base_models_json]
+                      WHEN 'ARRAY' THEN json_extract(base_models_json, '$[*]')
+                  END) AS g
+    FROM ok WHERE base_models_json IS NOT NULL
+), bm AS (
+    SELECT model_id, g ->> '$.relation' AS rel, unnest(json_extract(g, '$.models[*]')) AS m
+    FROM bm_groups WHERE json_type(g) = 'OBJECT' AND json_type(g, '$.models') = 'ARRAY'
+), tag_rows AS (
+    SELECT model_id, substr(unnest(list_filter(tags, lambda x: starts_with(x, 'base_model:'))), 12) AS rest
+    FROM ok WHERE tags IS NOT NULL
+), candidates AS (
+    SELECT model_id AS child_id, m ->> '$.id' AS parent_id,
+           CASE WHEN rel IN ('finetune', 'adapter', 'quantized', 'merge') THEN rel ELSE 'unknown' END AS relation,
+           1 AS precedence, 'baseModels' AS source
+    FROM bm WHERE json_type(m, '$.id') = 'VARCHAR'
+    UNION ALL
+    SELECT model_id, substr(rest, strlen(split_part(rest, ':', 1)) + 2), split_part(rest, ':', 1), 2, 'tag'
+    FROM tag_rows
+    WHERE split_part(rest, ':', 1) IN ('finetune', 'adapter', 'quantized', 'merge') AND contains(rest, ':')
+    UNION ALL
+    SELECT model_id, unnest(hc_str_list(json_extract(card, '$.base_model'))), 'unknown', 3, 'cardData'
+    FROM ok WHERE card IS NOT NULL
+), chosen AS (
+    SELECT * FROM candidates
+    WHERE parent_id IS NOT NULL AND parent_id <> ''
+    QUALIFY precedence = min(precedence) OVER (PARTITION BY child_id)
+)
+SELECT DISTINCT child_id, parent_id, relation, source FROM chosen WHERE parent_id <> child_id;
+
+-- Normalized rows of the page (what storage stages): license per docs/figures.md.
+CREATE OR REPLACE TEMP TABLE page_rows AS
+SELECT
+    r.skip_reason, r.model_id, r.internal_id, r.author, r.sha, r.created_at, r.last_modified,
+    r.private, r.disabled, r.gated, r.pipeline_tag, r.library_name,
+    lower(coalesce(
+        substr(list_filter(r.tags, lambda x: starts_with(x, 'license:') AND strlen(x) > 8)[1], 9),
+        CASE json_type(r.card, '$.license')
+            WHEN 'VARCHAR' THEN nullif(r.card ->> '$.license', '')
+            WHEN 'ARRAY' THEN CASE WHEN json_type(r.card, '$.license[0]') = 'VARCHAR'
+                                   THEN nullif(r.card ->> '$.license[0]', '') END
+        END)) AS license,
+    hc_str(json_extract(r.card, '$.license_name')) AS license_name,
+    hc_str(json_extract(r.card, '$.license_link')) AS license_link,
+    r.downloads, r.downloads_all_time, r.likes, r.trending_score, r.params,
+    hc_str_list(json_extract(r.card, '$.language')) AS languages,
+    hc_str_list(json_extract(r.card, '$.datasets')) AS datasets,
+    r.tags,
+    CASE WHEN e.base_models IS NOT NULL THEN e.base_models
+         WHEN $heavy THEN []::VARCHAR[] END AS base_models,
+    r.siblings_count, r.weight_formats, r.hub_children_count
+FROM page_records r
+LEFT JOIN (SELECT child_id, list_sort(list_distinct(list(parent_id))) AS base_models
+           FROM page_edges GROUP BY child_id) e ON e.child_id = r.model_id AND r.skip_reason IS NULL;

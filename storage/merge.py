@@ -1,0 +1,95 @@
+"""The end of a night: staging merged into the main file in ONE transaction.
+
+The staging connection ATTACHes the main file and writes only to it inside the transaction
+(DuckDB lets a transaction write to a single attached database). Analysts never see half a
+night. If an analyst's connection holds the main file, the attach is retried for a while;
+then MainDatabaseBusy is raised and staging is kept, so the next crawl just merges again.
+A night already recorded in crawl_runs (killed after the merge committed) is not merged twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import duckdb
+import tenacity
+
+from crawler.errors import MainDatabaseBusy
+from storage import db, sqlfile
+from storage.staging import Staging
+
+log = logging.getLogger("hubcensus.storage")
+
+PREPARE = db.SQL_DIR / "merge_prepare.sql"
+MERGE = db.SQL_DIR / "merge.sql"
+BUSY_WAIT_SECONDS = 30.0
+
+
+def is_busy(error: BaseException) -> bool:
+    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+
+
+def with_main_file(action, db_path: str | Path, wait_seconds: float = BUSY_WAIT_SECONDS):
+    """Run action() (which opens the main file), retrying while another process holds it."""
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(is_busy),
+        wait=tenacity.wait_exponential_jitter(initial=0.1, max=2.0),
+        stop=tenacity.stop_after_delay(wait_seconds),
+        reraise=True,
+    )
+    try:
+        return retrying(action)
+    except duckdb.IOException as error:
+        if is_busy(error):
+            raise MainDatabaseBusy(
+                f"{db_path} stayed locked by another process for {wait_seconds:g}s; the night is kept in "
+                f"staging and the next `hubcensus crawl` merges it") from None
+        raise
+
+
+def merge_night(staging: Staging, sweep_complete: bool, wait_seconds: float = BUSY_WAIT_SECONDS) -> bool:
+    """Merge the staged night into the main file. Returns False when it was merged before."""
+    con = staging.con
+    night = staging.night()
+    params = {"d": night.snapshot_date, "sweep_complete": sweep_complete}
+    sqlfile.run(con, PREPARE)
+    main = str(staging.db_path)
+
+    def attach():
+        con.execute("ATTACH ? AS hub", [main])
+
+    with_main_file(attach, main, wait_seconds)
+    try:
+        con.execute("BEGIN")
+        try:
+            seen = con.execute("SELECT count(*) FROM hub.crawl_runs WHERE night_id = ?", [night.night_id]).fetchone()[0]
+            if seen:
+                con.execute("ROLLBACK")
+                return False
+            sqlfile.run(con, MERGE, params)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute("DETACH hub")
+    return True
+
+
+def previous_night(db_path: str | Path, wait_seconds: float = BUSY_WAIT_SECONDS) -> tuple[dt.datetime | None, int | None]:
+    """Migrate the main file and read what the night needs from it: the last complete
+    refresh's watermark and the number of alive models (to estimate the sweep's total)."""
+
+    def read():
+        con = db.open_main(db_path)
+        try:
+            watermark = con.execute(
+                "SELECT max(watermark) FROM crawl_runs WHERE plan = 'refresh' AND status = 'complete'").fetchone()[0]
+            alive = con.execute("SELECT count(*) FROM hub_models WHERE deleted_at IS NULL").fetchone()[0]
+            return watermark, (alive or None)
+        finally:
+            con.close()
+
+    return with_main_file(read, db_path, wait_seconds)

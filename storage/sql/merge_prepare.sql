@@ -1,0 +1,43 @@
+-- Before the merge transaction: the night's models from staging, one row per model id
+-- (a listing may repeat a model that moved under the cursor: its latest page wins).
+
+CREATE OR REPLACE TEMP TABLE night_light AS
+SELECT * FROM stage_rows WHERE plan = 'sweep'
+QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY page_no DESC) = 1;
+
+CREATE OR REPLACE TEMP TABLE night_heavy AS
+SELECT * FROM stage_rows WHERE plan = 'refresh'
+QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY page_no DESC) = 1;
+
+CREATE OR REPLACE TEMP TABLE night_edges AS
+SELECT DISTINCT e.child_id, e.parent_id, e.relation, e.source
+FROM stage_edges e JOIN night_heavy h ON h.model_id = e.child_id AND h.page_no = e.page_no;
+
+-- Counts come from the sweep (one consistent pass over the Hub) and descriptive fields from
+-- the refresh (fetched later, with the heavy fields they belong with); each falls back to the
+-- other plan for models only one of them listed.
+CREATE OR REPLACE TEMP TABLE night_models AS
+SELECT
+    coalesce(h.model_id, l.model_id) AS model_id,
+    h.model_id IS NOT NULL AS refreshed,
+    coalesce(h.internal_id, l.internal_id) AS internal_id,
+    CASE WHEN h.model_id IS NOT NULL THEN h.author ELSE l.author END AS author,
+    coalesce(h.created_at, l.created_at) AS created_at,
+    coalesce(h.last_modified, l.last_modified) AS last_modified,
+    coalesce(h.private, l.private) AS private,
+    coalesce(h.disabled, l.disabled) AS disabled,
+    coalesce(h.gated, l.gated) AS gated,
+    CASE WHEN l.model_id IS NOT NULL THEN l.downloads ELSE h.downloads END AS downloads,
+    CASE WHEN l.model_id IS NOT NULL THEN l.downloads_all_time ELSE h.downloads_all_time END AS downloads_all_time,
+    CASE WHEN l.model_id IS NOT NULL THEN l.likes ELSE h.likes END AS likes,
+    CASE WHEN l.model_id IS NOT NULL THEN l.trending_score ELSE h.trending_score END AS trending_score,
+    h.sha, h.pipeline_tag, h.library_name, h.license, h.license_name, h.license_link, h.params,
+    h.languages, h.datasets, h.tags, h.base_models, h.siblings_count, h.weight_formats,
+    h.hub_children_count
+FROM night_heavy h FULL OUTER JOIN night_light l ON h.model_id = l.model_id;
+
+-- Ids listed tonight (including malformed records that had a usable id): never "vanished".
+CREATE OR REPLACE TEMP TABLE night_listed AS
+SELECT model_id FROM night_models
+UNION
+SELECT model_id FROM stage_skipped WHERE model_id IS NOT NULL;
