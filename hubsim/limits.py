@@ -85,7 +85,7 @@ class FaultInjector:
 
 
 class _Entry:
-    FIELDS = ("requests", "pages", "records", "bytes_sent", "status_429")
+    FIELDS = ("requests", "pages", "records", "bytes", "429")
 
     def __init__(self, lock) -> None:
         self.lock = lock
@@ -131,4 +131,4 @@ class Stats:
                 for k, v in e.faults.items():
                     faults[k] += v
                 by.append({"kind": kind, "expand": list(expand), **e.values, "faults": dict(e.faults)})
-            return {**totals, "faults": faults, "by_request": by}
+            return {"totals": {**totals, "faults": faults}, "by_request": by}

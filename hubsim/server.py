@@ -186,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
             extra["RateLimit"] = f'"api";r={remaining};t={reset}'
             extra["RateLimit-Policy"] = policy
             if not allowed:
-                entry.count("status_429")
+                entry.count("429")
                 extra["Retry-After"] = str(max(1, reset))
                 return self._send_json(429, {"error": "You have been rate-limited; retry later."},
                                        entry, extra)
@@ -315,7 +315,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if entry is not None:
-            entry.count("bytes_sent", len(body))
+            entry.count("bytes", len(body))
 
     def _reset(self) -> None:
         """Drop the connection without a response (RST, like a proxy reset)."""

@@ -29,7 +29,7 @@ def test_rate_limit_counts_down_then_429_with_retry_after_per_client(sim_factory
     assert over.headers["RateLimit"] == f'"api";r=0;t={retry}'
     other = requests.get(url, params={"limit": 1}, headers={"Authorization": "Bearer hf_other"})
     assert other.status_code == 200 and other.headers["RateLimit"].startswith('"api";r=2;')
-    assert requests.get(sim.url + "/_sim/stats").json()["status_429"] == 1   # /_sim is not rate limited
+    assert requests.get(sim.url + "/_sim/stats").json()["totals"]["429"] == 1   # /_sim is not rate limited
 
 
 def test_rate_limit_window_resets_after_retry_after(sim_factory):
@@ -48,14 +48,14 @@ def test_5xx_faults_have_json_bodies(sim_factory, status):
     sim = sim_factory(models=50, faults=f"{status}:1.0")
     r = requests.get(sim.url + "/api/models")
     assert r.status_code == status and "error" in r.json()
-    assert sim.stats()["faults"][str(status)] == 1
+    assert sim.stats()["totals"]["faults"][str(status)] == 1
 
 
 def test_reset_fault_drops_the_connection_without_a_response(sim_factory):
     sim = sim_factory(models=50, faults="reset:1.0")
     with pytest.raises(requests.ConnectionError):
         requests.get(sim.url + "/api/models")
-    assert sim.stats()["faults"]["reset"] == 1
+    assert sim.stats()["totals"]["faults"]["reset"] == 1
 
 
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])
@@ -123,8 +123,9 @@ def test_request_log_by_kind_and_expand_set_and_reset(sim_factory):
     requests.get(sim.url + "/api/models", params={"expand": ["downloads", "likes"], "limit": 10})
     requests.get(sim.url + "/api/models/gpt2")
     stats = requests.get(sim.url + "/_sim/stats").json()
-    assert stats["requests"] == 3 and stats["pages"] == 2 and stats["records"] == 1010
+    totals = stats["totals"]
+    assert (totals["requests"], totals["pages"], totals["records"]) == (3, 2, 1010)
     entry = next(e for e in stats["by_request"] if e["kind"] == "list")
-    assert entry["expand"] == ["downloads", "likes"] and entry["requests"] == 2 and entry["bytes_sent"] > 0
+    assert entry["expand"] == ["downloads", "likes"] and entry["requests"] == 2 and entry["bytes"] > 0
     assert requests.post(sim.url + "/_sim/stats/reset").status_code == 200
-    assert requests.get(sim.url + "/_sim/stats").json()["requests"] == 0
+    assert requests.get(sim.url + "/_sim/stats").json()["totals"]["requests"] == 0

@@ -31,7 +31,7 @@ def test_huggingface_hub_iterates_every_model_of_a_20k_universe_once(sim_factory
     assert len(listed) == len(set(listed)) == 20_000
     assert set(listed) == set(expected)
     stats = sim.stats()
-    assert stats["pages"] == (len(listed) + 999) // 1000
+    assert stats["totals"]["pages"] == (len(listed) + 999) // 1000
     assert stats["by_request"][0]["expand"] == sorted(LIGHT)
 
 
