@@ -41,6 +41,9 @@ def test_huggingface_hub_iterates_the_real_sample_verbatim(sim_factory, real_sam
     originals = {r["id"]: r for r in map(orjson.loads, real_sample_path.read_bytes().splitlines())}
     infos = list(HfApi(endpoint=sim.url).list_models(full=True, cardData=True))
     assert sorted(m.id for m in infos) == sorted(originals)
+    expanded = list(HfApi(endpoint=sim.url).list_models(expand=["tags", "cardData", "gated", "createdAt", "sha"]))
+    assert sorted(m.id for m in expanded) == sorted(originals)
+    assert all(m.sha == originals[m.id]["sha"] and m.tags == originals[m.id]["tags"] for m in expanded)
     one = originals["microsoft/phi-2"]
     full, _ = crawl(sim.url, {"full": "true", "search": "phi-2"})
     got = next(r for r in full if r["id"] == "microsoft/phi-2")
