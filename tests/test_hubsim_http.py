@@ -35,10 +35,10 @@ def test_rate_limit_counts_down_then_429_with_retry_after_per_client(sim_factory
 def test_rate_limit_window_resets_after_retry_after(sim_factory):
     sim = sim_factory(models=50, rate_limit="2/1")
     url = sim.url + "/api/models"
-    while requests.get(url, params={"limit": 1}).status_code != 429:
-        pass
-    over = requests.get(url, params={"limit": 1})
-    assert over.status_code == 429 and over.headers["Retry-After"] == "1"
+    r = requests.get(url, params={"limit": 1})
+    while r.status_code != 429:
+        r = requests.get(url, params={"limit": 1})
+    assert r.headers["Retry-After"] == "1" and r.headers["RateLimit"] == '"api";r=0;t=1'
     time.sleep(1.05)
     assert requests.get(url, params={"limit": 1}).status_code == 200
 
