@@ -180,7 +180,7 @@ class HubClient:
                 return transient >= p.connect_attempts
             return transient >= p.attempts
 
-        backoff = tenacity.wait_exponential_jitter(initial=p.backoff_initial, max=p.backoff_max, jitter=p.jitter)
+        backoff = tenacity.wait_exponential_jitter(multiplier=p.backoff_initial, max=p.backoff_max, jitter=p.jitter)
 
         def wait(rs: tenacity.RetryCallState) -> float:
             exc = rs.outcome.exception()

@@ -35,7 +35,7 @@ def with_main_file(action, db_path: str | Path, wait_seconds: float = BUSY_WAIT_
     """Run action() (which opens the main file), retrying while another process holds it."""
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(is_busy),
-        wait=tenacity.wait_exponential_jitter(initial=0.1, max=2.0),
+        wait=tenacity.wait_exponential_jitter(multiplier=0.1, max=2.0),
         stop=tenacity.stop_after_delay(wait_seconds),
         reraise=True,
     )
@@ -58,13 +58,13 @@ def merge_night(staging: Staging, sweep_complete: bool, wait_seconds: float = BU
     main = str(staging.db_path)
 
     def attach():
-        con.execute("ATTACH ? AS hub", [main])
+        con.execute("ATTACH ? AS hc_merge_target", [main])
 
     with_main_file(attach, main, wait_seconds)
     try:
         con.execute("BEGIN")
         try:
-            seen = con.execute("SELECT count(*) FROM hub.crawl_runs WHERE night_id = ?", [night.night_id]).fetchone()[0]
+            seen = con.execute("SELECT count(*) FROM hc_merge_target.crawl_runs WHERE night_id = ?", [night.night_id]).fetchone()[0]
             if seen:
                 con.execute("ROLLBACK")
                 return False
@@ -74,7 +74,7 @@ def merge_night(staging: Staging, sweep_complete: bool, wait_seconds: float = BU
             con.execute("ROLLBACK")
             raise
     finally:
-        con.execute("DETACH hub")
+        con.execute("DETACH hc_merge_target")
     return True
 
 
