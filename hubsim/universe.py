@@ -66,6 +66,7 @@ class Universe:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._build_lock = threading.RLock()   # builds may nest (filtered order -> listing order)
         self._cache: OrderedDict = OrderedDict()   # derived per-day structures (orders, filters)
         self._ids: dict[int, str] = {}               # slot -> id (ids never change for a slot)
 
@@ -422,16 +423,22 @@ class Universe:
 
     # ------------------------------------------------------------------ derived, cached
     def cached(self, key, build):
+        """Memoise a derived structure; one build at a time (concurrent first pages of a
+        3M universe would otherwise each sort it)."""
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        value = build()
-        with self._lock:
-            self._cache[key] = value
-            while len(self._cache) > 24:
-                self._cache.popitem(last=False)
-        return value
+        with self._build_lock:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = build()
+            with self._lock:
+                self._cache[key] = value
+                while len(self._cache) > 24:
+                    self._cache.popitem(last=False)
+            return value
 
     def sort_columns(self, sort: str):
         """(key, oid_ts, oid_rand) for every slot, the keyset of the listing order."""
