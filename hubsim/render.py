@@ -23,13 +23,14 @@ DEFAULT_KEYS = ["_id", "id", "likes", "trendingScore", "private", "downloads", "
 # only come when asked for by name.
 NOT_IN_FULL = {"baseModels", "childrenModelCount", "usedStorage", "downloadsAllTime"}
 FULL_KEYS = [k for k in ALL_KEYS if k not in NOT_IN_FULL]
-# Every key the Hub accepts in expand[] (huggingface_hub's ExpandModelProperty_T).
+# Every key the Hub accepts in expand[] (huggingface_hub's ExpandModelProperty_T, plus
+# xetEnabled from the Hub's API docs). Keys a record lacks are simply omitted.
 EXPANDABLE = {"author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt", "disabled",
               "downloads", "downloadsAllTime", "evalResults", "gated", "gguf", "inference",
               "inferenceProviderMapping", "lastModified", "library_name", "likes", "mask_token",
               "model-index", "pipeline_tag", "private", "resourceGroup", "safetensors", "sha",
               "siblings", "spaces", "tags", "transformersInfo", "trendingScore", "usedStorage",
-              "widgetData"}
+              "widgetData", "xetEnabled"}
 LIST_FORBIDDEN_EXPAND = {"baseModels", "childrenModelCount", "usedStorage"}
 
 _REL = catalog.RELATIONS
