@@ -8,6 +8,7 @@ from crawler.errors import (AuthRejected, CrawlError, CrawlLocked, HubUnreachabl
                             RetriesExhausted)
 from crawler.http import RetryPolicy
 from crawler.night import NightResult, PlanResult, run_night
+from crawler.progress import Progress, ProgressPrinter, default_progress as progress_printer
 
 __all__ = ["run_night", "NightResult", "PlanResult", "RetryPolicy", "CrawlError", "HubUnreachable", "AuthRejected",
            "RetriesExhausted", "CrawlLocked", "PartialRun", "MainDatabaseBusy"]

@@ -1,4 +1,4 @@
-"""Helpers for the crawl tests: DB content dumps and expectations computed from hubsim."""
+"""Helpers for the crawl tests (no tests here): DB content dumps and expectations from hubsim."""
 
 from __future__ import annotations
 
