@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import inspect
 import logging
 import signal
 from pathlib import Path
@@ -80,19 +79,32 @@ class Terminated(KeyboardInterrupt):
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt():
-    def raise_terminated(signum, frame):
-        raise Terminated()
+def stop_signals_interrupt():
+    """SIGTERM and SIGINT stop the crawl as an interruption (exit 6), wherever they land.
+
+    A signal that arrives while DuckDB runs a statement surfaces as DuckDB's own
+    "Query interrupted" error rather than KeyboardInterrupt; the flag says what it was.
+    """
+    received: list[int] = []
+
+    def interrupt(signum, frame):
+        received.append(signum)
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
     try:
-        previous = signal.signal(signal.SIGTERM, raise_terminated)
+        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     except ValueError:  # not the main thread: leave signal handling to the caller
         yield
         return
     try:
         yield
+    except BaseException as error:
+        if received and not isinstance(error, KeyboardInterrupt):
+            raise Terminated() from error
+        raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_night(
@@ -110,13 +122,11 @@ def run_night(
     import crawler
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    kwargs = dict(endpoint=endpoint, token=token, snapshot_date=snapshot_date, progress=progress)
-    if tuple(plans) != PLANS:
-        if "plans" not in inspect.signature(crawler.run_night).parameters:
-            raise UserFacingError("this crawler build does not support --plans; run both plans")
-        kwargs["plans"] = tuple(plans)
-    with sigterm_as_interrupt():
-        result = crawler.run_night(str(db_path), **kwargs)
+    with stop_signals_interrupt():
+        # progress=None: the crawler's own display (a redrawn line on a terminal, key=value
+        # log lines otherwise).
+        result = crawler.run_night(str(db_path), endpoint=endpoint, token=token, snapshot_date=snapshot_date,
+                                   progress=progress, plans=tuple(plans))
     install_views(db_path)
     return result
 
@@ -143,6 +153,8 @@ def install_views(db_path: Path) -> None:
 
 def summary_line(result, seconds: float) -> str:
     """One line a log reader can grep: what the night stored and what it cost."""
+    if hasattr(result, "summary"):
+        return f"crawl {getattr(result, 'status', 'ok')}: {result.summary()}"
     fields = [
         ("snapshot", getattr(result, "snapshot_date", None)),
         ("models", getattr(result, "models_seen", None)),

@@ -1,0 +1,58 @@
+"""`make demo` end to end (the Makefile's command, smaller universe, temporary paths): hubsim
+starts, the crawl runs through the `crawl` code path, figures equal the simulator's truth,
+and the report it writes renders in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+from test_report_browser import chromium, console_messages
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.browser
+def test_demo_crawls_hubsim_prints_figures_and_writes_a_report_chromium_renders(real_sample_path, tmp_path):
+    db, report = tmp_path / "data" / "demo.duckdb", tmp_path / "report.html"
+    environment = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "HF_ENDPOINT", "HUBCENSUS_DB")}
+    demo = subprocess.run(
+        [sys.executable, "-m", "hubcensus.demo", "--db", str(db), "--port", "0", "--models", "2000",
+         "--real", str(real_sample_path), "--report", str(report)],
+        capture_output=True, text=True, timeout=600, cwd=REPO, env=environment,
+    )
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    assert demo.stdout.startswith("hubsim serving 2,000 synthetic models + ")
+    assert f"wrote {report}; explore with: hubcensus sql --db {db}" in demo.stdout
+
+    truth = json.loads(subprocess.run(
+        [sys.executable, "-m", "hubsim", "truth", "--models", "2000", "--real", str(real_sample_path)],
+        capture_output=True, text=True, check=True, cwd=REPO).stdout)
+    figures = subprocess.run([sys.executable, "-m", "hubcensus", "figures", "--db", str(db), "--json"],
+                             capture_output=True, text=True, cwd=REPO, env=environment)
+    assert json.loads(figures.stdout) == truth
+    assert f"models alive                  {truth['models_total']:,}" in demo.stdout
+
+    dom = chromium(tmp_path, report.as_uri(), "--dump-dom")
+    assert console_messages(dom.stderr) == []
+    assert dom.stdout.count("<svg") >= 12
+    png = tmp_path / "report.png"
+    shot = chromium(tmp_path, report.as_uri(), f"--screenshot={png}", "--window-size=1280,4000", "--hide-scrollbars")
+    assert shot.returncode == 0
+    assert min(ImageStat.Stat(Image.open(png).convert("RGB")).stddev) > 20
+
+
+def test_a_missing_sample_file_is_a_clear_message(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "hubcensus.demo", "--db", str(tmp_path / "d.duckdb"),
+                             "--real", str(tmp_path / "nope.jsonl")], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 2
+    assert result.stderr == (f"hubcensus: error: real-Hub sample not found at {tmp_path / 'nope.jsonl'}; it ships as "
+                             "../shared/data/real-hub-sample/models.jsonl beside the repository (pass --real FILE, "
+                             "or omit --real for a synthetic-only demo)\n")
+    assert not (tmp_path / "d.duckdb").exists()
