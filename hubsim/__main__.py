@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--latency-ms", type=float, default=0)
     serve.add_argument("--faults", default=None, help="e.g. 500:0.01,503:0.01,reset:0.005,truncate:0.002,slow:0.01@2")
     serve.add_argument("--rate-limit", default=None, help="N/SECONDS, e.g. 1000/300")
+    serve.add_argument("--cache-mb", type=int, default=None, help="page cache size (default 1024 MB)")
     serve.add_argument("--allow-list-lineage", action="store_true",
                        help="accept expand[]=baseModels|childrenModelCount|usedStorage on listings")
     truth = sub.add_parser("truth", help="print the headline figures of the universe as JSON")
@@ -53,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     from hubsim.server import SimServer
     universe = _build(args)
     server = SimServer(universe, faults=args.faults, rate_limit=args.rate_limit, latency_ms=args.latency_ms,
-                       allow_list_lineage=args.allow_list_lineage, host=args.host, port=args.port)
+                       allow_list_lineage=args.allow_list_lineage, host=args.host, port=args.port,
+                       cache_mb=args.cache_mb)
     server.start()
     print(f"hubsim listening on {server.url}", flush=True)
     print(f"hubsim: {universe.n_slots} models, day {universe.day} = {universe.snapshot_date}", file=sys.stderr,

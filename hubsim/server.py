@@ -25,11 +25,12 @@ from hubsim.render import EXPANDABLE, PageRenderer
 from hubsim.universe import Universe
 
 GZIP_LEVEL = 1                     # fast: the server must never be the benchmark's bottleneck
-PAGE_CACHE_BYTES = 512 * 1024 * 1024
+PAGE_CACHE_BYTES = 1024 * 1024 * 1024   # a 1M-model full=true crawl, gzipped, fits
 
 
 class PageCache:
-    """Bounded LRU of rendered bodies (raw and gzipped) keyed by (day, path, query)."""
+    """Bounded LRU of rendered list pages keyed by (encoding, day, query): each entry is
+    (body as sent, headers, record count). Only the encoding a client asked for is kept."""
 
     def __init__(self, max_bytes: int = PAGE_CACHE_BYTES) -> None:
         self.max_bytes = max_bytes
@@ -45,16 +46,15 @@ class PageCache:
             return value
 
     def put(self, key, value) -> None:
-        body, headers = value
-        cost = len(body) * 2
+        cost = len(value[0])
         with self.lock:
             if key in self.items or cost > self.max_bytes:
                 return
             self.items[key] = value
             self.size += cost
             while self.size > self.max_bytes:
-                _, (old, _) = self.items.popitem(last=False)
-                self.size -= len(old) * 2
+                _, old = self.items.popitem(last=False)
+                self.size -= len(old[0])
 
 
 def gzip_bytes(data: bytes) -> bytes:
@@ -67,14 +67,14 @@ class SimServer:
 
     def __init__(self, universe: Universe, faults: str | None = None, rate_limit: str | None = None,
                  latency_ms: float = 0, allow_list_lineage: bool = False, host: str = "127.0.0.1",
-                 port: int = 0, fault_seed: int | None = None) -> None:
+                 port: int = 0, fault_seed: int | None = None, cache_mb: int | None = None) -> None:
         self.universe = universe
         self.faults = FaultInjector(faults, seed=universe.seed if fault_seed is None else fault_seed)
         self.limiter = RateLimiter.parse(rate_limit) if rate_limit else None
         self.latency = latency_ms / 1000.0
         self.allow_list_lineage = allow_list_lineage
         self.host, self.port = host, port
-        self.cache = PageCache()
+        self.cache = PageCache(cache_mb * 1024 * 1024 if cache_mb is not None else PAGE_CACHE_BYTES)
         self.stats_log = Stats()
         self._httpd = None
         self._thread = None
@@ -202,9 +202,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_json(int(fault), {"error": msg}, entry, extra)
         if fault == "slow":
             time.sleep(arg)
+        gzip_ok = "gzip" in self.headers.get("Accept-Encoding", "")
+        packed = False
         try:
             if kind == "list":
-                status, body, headers, records = self._list(params)
+                status, body, headers, records, packed = self._list(params, gzip_ok, fault == "truncate")
             elif kind == "model":
                 status, body, headers, records = self._model(path[len("/api/models/"):], params)
             else:
@@ -215,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 200 and kind == "list":
             entry.count("pages")
             entry.count("records", records)
-        self._send(status, body, entry, headers, truncate=(fault == "truncate"))
+        self._send(status, body, entry, headers, truncate=(fault == "truncate"), packed=packed)
 
     def _client_key(self) -> str:
         auth = self.headers.get("Authorization", "")
@@ -224,28 +226,37 @@ class _Handler(BaseHTTPRequestHandler):
         return "ip:" + self.client_address[0]
 
     # ------------------------------------------------------------------ endpoints
-    def _list(self, params):
+    def _list(self, params, gzip_ok: bool, truncate: bool):
+        """(status, body, headers, records, body_is_gzipped). Pages come from the LRU when a
+        client asks again; a truncate fault needs the raw body, so it bypasses the gz entry."""
         sim = self.server_sim
         u = sim.universe
         q = parse_query(params, sim.allow_list_lineage)
-        key = (u.day, "list", tuple(params))
-        cached = sim.cache.get(key)
-        if cached is not None:
-            body, headers = cached
-            self._cache_key = key
-            return 200, body, dict(headers), body.count(b'"_id":')
-        slots, nxt = select_page(u, q)
-        records = PageRenderer(u).render(slots, q.keys(), q.expand is not None)
-        body = orjson.dumps(records)
-        headers = {}
-        if nxt is not None:
-            kept = [(k, v) for k, v in params if k != "cursor"] + [("cursor", nxt)]
-            host = self.headers.get("Host") or f"{sim.host}:{sim.port}"
-            url = f"http://{host}/api/models?{urlencode(kept, quote_via=quote)}"
-            headers["Link"] = f'<{url}>; rel="next"'
-        sim.cache.put(key, (body, headers))
-        self._cache_key = key
-        return 200, body, dict(headers), len(records)
+        key = (u.day, tuple(params))
+        packed = gzip_ok and not truncate
+        hit = sim.cache.get(("gz",) + key) if packed else None
+        if hit is not None:
+            return 200, hit[0], dict(hit[1]), hit[2], True
+        hit = sim.cache.get(("raw",) + key)
+        if hit is not None:
+            body, headers, count = hit
+        else:
+            slots, nxt = select_page(u, q)
+            records = PageRenderer(u).render(slots, q.keys(), q.expand is not None)
+            body, count = orjson.dumps(records), len(records)
+            headers = {}
+            if nxt is not None:
+                kept = [(k, v) for k, v in params if k != "cursor"] + [("cursor", nxt)]
+                host = self.headers.get("Host") or f"{sim.host}:{sim.port}"
+                url = f"http://{host}/api/models?{urlencode(kept, quote_via=quote)}"
+                headers["Link"] = f'<{url}>; rel="next"'
+            if not packed:
+                sim.cache.put(("raw",) + key, (body, headers, count))
+        if packed:
+            gz = gzip_bytes(body)
+            sim.cache.put(("gz",) + key, (gz, headers, count))
+            return 200, gz, dict(headers), count, True
+        return 200, body, dict(headers), count, False
 
     def _model(self, model_id: str, params):
         u = self.server_sim.universe
@@ -287,18 +298,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_json(self, status: int, obj, entry, extra=None) -> None:
         self._send(status, orjson.dumps(obj), entry, dict(extra or {}))
 
-    def _send(self, status: int, body: bytes, entry, headers: dict, truncate: bool = False) -> None:
+    def _send(self, status: int, body: bytes, entry, headers: dict, truncate: bool = False,
+              packed: bool = False) -> None:
+        """packed: body is already gzipped (from the page cache)."""
         if truncate and len(body) > 2:
             body = body[: self.server_sim.faults.cut_point(len(body))]
-        gz = "gzip" in self.headers.get("Accept-Encoding", "")
-        cache_key, self._cache_key = getattr(self, "_cache_key", None), None
-        if gz and cache_key is not None and not truncate:
-            hit = self.server_sim.cache.get(("gz",) + cache_key)
-            if hit is None:
-                hit = (gzip_bytes(body), None)
-                self.server_sim.cache.put(("gz",) + cache_key, hit)
-            body = hit[0]
-        elif gz:
+        gz = packed or "gzip" in self.headers.get("Accept-Encoding", "")
+        if gz and not packed:
             body = gzip_bytes(body)
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
