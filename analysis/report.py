@@ -34,10 +34,12 @@ SELECT (SELECT snapshot_date FROM latest_snapshot)                        AS sna
        (SELECT min(snapshot_date) FROM model_snapshots)                   AS first_snapshot,
        (SELECT max(snapshot_date) FROM model_snapshots)                   AS last_snapshot
 """
+# The latest run of each plan for the snapshot date (a day crawled twice keeps both in crawl_runs).
 LAST_NIGHT_SQL = """
 SELECT plan, status, finished_at, models_seen, requests, bytes
 FROM crawl_runs
 WHERE snapshot_date = (SELECT snapshot_date FROM latest_snapshot)
+QUALIFY row_number() OVER (PARTITION BY plan ORDER BY run_id DESC) = 1
 ORDER BY run_id
 """
 DAILY_NEW_SQL = """
@@ -240,9 +242,11 @@ def table(headers: Sequence[str], rows: Iterable[Sequence], numeric: Sequence[bo
     return Html(f"<table><thead><tr>{head}</tr></thead><tbody>{join(body)}</tbody></table>")
 
 
-def pair(chart: Html, data_table: Html, caption: str = "") -> Html:
+def pair(chart: Html, data_table: Html, caption: str = "", stacked: bool = False) -> Html:
+    """A chart with its numbers beside it (or below it, for tables too wide to sit beside)."""
     caption_html = Html(f"<figcaption>{esc(caption)}</figcaption>") if caption else Html("")
-    return Html(f'<div class="pair"><figure>{chart}{caption_html}</figure><div>{data_table}</div></div>')
+    layout = "pair stacked" if stacked else "pair"
+    return Html(f'<div class="{layout}"><figure>{chart}{caption_html}</figure><div>{data_table}</div></div>')
 
 
 def _svg(width: int, height: int, label: str, body: Iterable) -> Html:
@@ -389,7 +393,7 @@ def matrix_chart(label: str, rows: Sequence[str], columns: Sequence[str], values
     if not rows:
         return Html('<p class="empty">no data yet</p>')
     left, top_pad, cell_h = 170, 70, 26
-    cell_w = (width - left - 10) / max(len(columns), 1)
+    cell_w = (width - left - 60) / max(len(columns), 1)  # room for the last rotated label
     body = []
     for j, column in enumerate(columns):
         x = left + j * cell_w + cell_w / 2
@@ -451,7 +455,7 @@ def section_growth(data: dict) -> Html:
                         [("all models seen", [r[2] for r in monthly]), ("still listed", [r[3] for r in monthly])]),
              table(["month", "new", "cumulative", "still listed"],
                    [(m, fmt_int(n), fmt_int(c), fmt_int(a)) for m, n, c, a in monthly[-18:]], [False, True, True, True]),
-             "blue: every model seen; orange: those still listed. The Hub floors createdAt of pre-2022-03 repos "
+             "blue: every model seen; dashed orange: those still listed. The Hub floors createdAt of pre-2022-03 repos "
              "to 2022-03-02, hence the first step"),
     ]
     if len(data["hub_size"]) > 1:
@@ -471,6 +475,7 @@ def section_derivatives(data: dict) -> Html:
               [(r[0], *(fmt_int(v) for v in (r[2], r[1], r[3], r[4], r[5], r[6]))) for r in top],
               [False] + [True] * 6, id_columns=(0,)),
         "transitive descendants (alive models reachable through base-model edges); top 20",
+        stacked=True,
     )]
     for family in data["families"]:
         parts.append(Html(f"<h3>Family of {esc(family['id'])}: {esc(fmt_int(family['descendants']))} descendants, "
@@ -564,6 +569,7 @@ def section_concentration(data: dict) -> Html:
         table(["#", "model", "downloads (30 d)", "likes", "license"],
               [(r[0], r[1], fmt_int(r[2]), fmt_int(r[3]), r[4] or "none") for r in data["top_models"]],
               [True, False, True, True, False], id_columns=(1,)),
+        stacked=True,
     ))
     if len(data["downloads"]) > 1:
         parts.append(Html("<h3>Downloads over time</h3>"))
