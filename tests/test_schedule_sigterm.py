@@ -84,3 +84,44 @@ def test_sigint_while_idle_exits_zero_without_starting_a_crawl(tmp_path):
     assert process.returncode == 0
     assert not crawl_log.exists()
     assert "received SIGINT" in stderr and stderr.rstrip().endswith("scheduler stopped")
+
+
+def test_sigterm_stops_a_real_crawl_which_the_next_run_resumes(sim_factory, tmp_path):
+    import json
+    import threading
+
+    sim = sim_factory(models=20000, seed=11, latency_ms=150)  # 40 pages: the crawl runs for seconds
+    db = tmp_path / "hub.duckdb"
+    environment = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "HF_ENDPOINT", "HUBCENSUS_DB")}
+    environment["HUBCENSUS_SCHEDULE_ALLOW_SECONDS"] = "1"
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "hubcensus", "schedule", "--db", str(db), "--endpoint", sim.url, "--cron", "* * * * * *"],
+        stderr=subprocess.PIPE, text=True, env=environment,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(scheduler.stderr), daemon=True)
+    reader.start()
+    try:
+        assert wait_for(lambda: any("event=progress plan=sweep" in line for line in lines), 30)
+        scheduler.send_signal(signal.SIGTERM)
+        scheduler.wait(60)
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+    reader.join(5)
+    log = "".join(lines)
+    assert scheduler.returncode == 0
+    assert log.count("nightly crawl started") == 1
+    assert "forwarding SIGTERM to the running crawl" in log
+    assert "nightly crawl failed: exit 6 (partial); it is retried at the next tick" in log
+    assert log.rstrip().endswith("scheduler stopped")
+
+    crawl = subprocess.run([sys.executable, "-m", "hubcensus", "crawl", "--db", str(db), "--endpoint", sim.url],
+                           capture_output=True, text=True, env=environment, timeout=300)
+    assert crawl.returncode == 0, crawl.stderr
+    assert "resuming night" in crawl.stderr
+    figures = subprocess.run([sys.executable, "-m", "hubcensus", "figures", "--db", str(db), "--json"],
+                             capture_output=True, text=True, env=environment)
+    truth = subprocess.run([sys.executable, "-m", "hubsim", "truth", "--models", "20000", "--seed", "11"],
+                           capture_output=True, text=True, check=True)
+    assert json.loads(figures.stdout) == json.loads(truth.stdout)
