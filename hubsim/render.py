@@ -7,6 +7,7 @@ only filtered by the requested keys.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from hubsim import catalog, clock
@@ -216,10 +217,18 @@ def _transformers_info(r: PageRenderer, x: dict):
 
 
 def _siblings(r: PageRenderer, x: dict):
-    row, lib, name = x["row"], x["lib"], x["mid"].rsplit("/", 1)[-1]
+    row, lib = x["row"], x["lib"]
+    if lib == "gguf":
+        return _sibling_list(lib, False, False, None, x["mid"].rsplit("/", 1)[-1], row["slot"] % 3)
+    return _sibling_list(lib, row["has_st"], row["params"] > 3_000_000_000, x["fam"]["pipeline"], None, 0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sibling_list(lib, has_st: bool, sharded: bool, fam_pipeline, name, n_quants: int) -> list:
+    """Shared, never mutated: the same file list serves every model with this signature."""
     files = [".gitattributes", "README.md"]
     if lib == "gguf":
-        files += [f"{name}.{q}.gguf" for q in _GGUF_QUANTS[: 1 + row["slot"] % 3]]
+        files += [f"{name}.{q}.gguf" for q in _GGUF_QUANTS[: 1 + n_quants]]
     elif lib == "peft":
         files += ["adapter_config.json", "adapter_model.safetensors"]
     elif lib == "diffusers":
@@ -227,15 +236,15 @@ def _siblings(r: PageRenderer, x: dict):
                   "vae/config.json", "vae/diffusion_pytorch_model.safetensors"]
     elif lib is not None:
         files.append("config.json")
-        if row["has_st"]:
-            if row["params"] > 3_000_000_000:
+        if has_st:
+            if sharded:
                 files += ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
                           "model.safetensors.index.json"]
             else:
                 files.append("model.safetensors")
         else:
             files.append("pytorch_model.bin")
-        if x["fam"]["pipeline"] in ("text-generation", "text-classification", "sentence-similarity"):
+        if fam_pipeline in ("text-generation", "text-classification", "sentence-similarity"):
             files += ["special_tokens_map.json", "tokenizer.json", "tokenizer_config.json"]
         if lib == "sentence-transformers":
             files += ["modules.json", "onnx/model.onnx"]
@@ -244,6 +253,8 @@ def _siblings(r: PageRenderer, x: dict):
 
 def _spaces(r: PageRenderer, x: dict):
     row = x["row"]
+    if not row["nspaces"]:
+        return []
     return [f"{r.u.author_name((row['slot'] * 7 + k) % 997 + 30)}/{catalog.SPACES_WORDS[k % 6]}-{k}"
             for k in range(row["nspaces"])]
 
