@@ -171,6 +171,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = parts.path
         params = parse_qsl(parts.query, keep_blank_values=True)
+        # --latency-ms is the minimum response time of an /api request: rendering overlaps it,
+        # as a real server's processing does with network latency.
+        self._deadline = time.perf_counter() + sim.latency if sim.latency and path.startswith("/api/") else None
         if path.startswith("/_sim/"):
             return self._control(method, path, params)
         if method != "GET" or not path.startswith("/api/"):
@@ -190,8 +193,6 @@ class _Handler(BaseHTTPRequestHandler):
                 extra["Retry-After"] = str(max(1, reset))
                 return self._send_json(429, {"error": "You have been rate-limited; retry later."},
                                        entry, extra)
-        if sim.latency:
-            time.sleep(sim.latency)
         fault, arg = sim.faults.draw()
         if fault is not None:
             entry.fault(fault)
@@ -301,6 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: bytes, entry, headers: dict, truncate: bool = False,
               packed: bool = False) -> None:
         """packed: body is already gzipped (from the page cache)."""
+        self._wait_latency()
         if truncate and len(body) > 2:
             body = body[: self.server_sim.faults.cut_point(len(body))]
         gz = packed or "gzip" in self.headers.get("Accept-Encoding", "")
@@ -323,8 +325,16 @@ class _Handler(BaseHTTPRequestHandler):
         if entry is not None:
             entry.count("bytes", len(body))
 
+    def _wait_latency(self) -> None:
+        deadline, self._deadline = getattr(self, "_deadline", None), None
+        if deadline is not None:
+            remaining = deadline - time.perf_counter()
+            if remaining > 0:
+                time.sleep(remaining)
+
     def _reset(self) -> None:
         """Drop the connection without a response (RST, like a proxy reset)."""
+        self._wait_latency()
         self.close_connection = True
         try:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -129,3 +129,15 @@ def test_request_log_by_kind_and_expand_set_and_reset(sim_factory):
     assert entry["expand"] == ["downloads", "likes"] and entry["requests"] == 2 and entry["bytes"] > 0
     assert requests.post(sim.url + "/_sim/stats/reset").status_code == 200
     assert requests.get(sim.url + "/_sim/stats").json()["totals"]["requests"] == 0
+
+
+def test_latency_is_a_minimum_response_time_that_rendering_overlaps(sim_factory):
+    sim = sim_factory(models=5000, latency_ms=200)
+    session = requests.Session()
+    session.get(sim.url + "/api/models", params={"limit": 1})   # connection set up
+    started = time.perf_counter()
+    for _ in range(3):
+        assert session.get(sim.url + "/api/models", params={"full": "true", "sort": "likes"}).status_code == 200
+        session.get(sim.url + "/api/models", params={"full": "true", "sort": "likes"})
+    elapsed = time.perf_counter() - started
+    assert 6 * 0.2 <= elapsed < 6 * 0.2 * 1.25
