@@ -10,11 +10,9 @@ source's own depth field and stated/listed model-tree counts) are not compared.
 """
 
 import json
-import socket
+import re
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -27,34 +25,25 @@ SAMPLE = REPO.parent / "shared" / "data" / "real-hub-sample"
 TRUTH = json.loads((SAMPLE / "truth.json").read_text())
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def serve(*args: str) -> tuple[subprocess.Popen, str]:
+    """Start hubsim on a free port; its first stdout line names the URL."""
+    server = subprocess.Popen([sys.executable, "-m", "hubsim", "serve", "--port", "0", *args],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = server.stdout.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+    if not match:
+        server.kill()
+        raise RuntimeError(f"hubsim did not start: {line!r}")
+    return server, match.group(1)
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     import crawler
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "hubsim", "serve", "--port", str(port), "--models", "0",
-         "--real", str(SAMPLE / "models.jsonl")],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
+    db = tmp_path_factory.mktemp("real") / "hub.duckdb"
+    server, endpoint = serve("--models", "0", "--real", str(SAMPLE / "models.jsonl"))  # only the real records
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{endpoint}/api/models?limit=1", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"hubsim did not start: {server.stderr.read().decode()[-2000:]}")
-                time.sleep(0.2)
-        db = tmp_path_factory.mktemp("real") / "hub.duckdb"
         crawler.run_night(str(db), endpoint=endpoint)
     finally:
         server.terminate()
