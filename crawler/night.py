@@ -27,6 +27,8 @@ from crawler.progress import Progress, default_progress
 log = logging.getLogger("hubcensus.crawl")
 
 QUEUE_PAGES = 3          # pages fetched ahead of the writer (bounded: memory stays flat)
+BATCH_PAGES = 8          # committed pages parsed by DuckDB in one statement (its per-statement
+                         # cost dominates a single 1,000-record page)
 
 
 @dataclass
@@ -81,6 +83,7 @@ class NightResult:
 @dataclass
 class _Page:
     body: bytes
+    records: int
     next_url: str | None
     date: dt.date | None
     newest: dt.datetime | None
@@ -150,6 +153,8 @@ def run_night(db_path, endpoint: str | None = None, token: str | None = None,
             for name in night.plans:
                 if staging.plan(name).status != "complete":
                     _run_plan(client, staging, PLANS[name], night, progress, alive_estimate, budget)
+            for name in night.plans:   # pages committed but not parsed when a crawl was killed
+                staging.normalize(name, PLANS[name].heavy)
             sweep_complete = "sweep" in night.plans and staging.plan("sweep").status == "complete"
             merged = merge_night(staging, sweep_complete, wait)
             result = _result(staging, merged, time.perf_counter() - started, resumed)
@@ -202,15 +207,18 @@ def _run_plan(client: HubClient, staging, plan: Plan, night, progress, alive_est
                 snapshot = item.date or dt.datetime.now(dt.timezone.utc).date()
                 need_date = False
             counters = PageCounters(item.requests, item.retries, item.wire_bytes, item.seconds)
-            models, skipped = staging.stage_page(plan.name, item.body, plan.heavy, item.next_url, counters,
-                                                 snapshot_date=snapshot, watermark=item.newest)
+            staging.commit_page(plan.name, item.body, item.records, item.next_url, counters,
+                                snapshot_date=snapshot, watermark=item.newest)
+            done_models += item.records
+            complete = item.next_url is None
             del item
-            done_models += models
+            if complete or staging.pending_pages(plan.name) >= BATCH_PAGES:
+                staging.normalize(plan.name, plan.heavy)
             state = staging.plan(plan.name)
             elapsed = time.perf_counter() - t0
             rate = done_models / elapsed if elapsed > 0 else 0.0
-            eta = max(0.0, (total - state.models) / rate) if total and rate > 0 else None
-            progress(Progress(plan.name, state.pages, state.models, state.skipped, state.requests, state.retries,
+            eta = max(0.0, (total - state.records) / rate) if total and rate > 0 else None
+            progress(Progress(plan.name, state.pages, state.records, state.skipped, state.requests, state.retries,
                               state.bytes, elapsed, rate, total, eta, done=state.status == "complete"))
             if budget[0] is not None:
                 budget[0] -= 1
@@ -246,9 +254,10 @@ def _fetch_pages(client: HubClient, plan: Plan, url: str, prev_watermark, pages:
                 raise HubRequestRejected(f"{client.endpoint} answered a listing with a JSON {type(records).__name__}, "
                                          "not a list")
             oldest, newest = page_time_range(records) if plan.stops_at_watermark else (None, None)
+            n_records = len(records)
             del records
             last = r.next_url is None or is_last_page(plan, oldest, prev_watermark)
-            item = _Page(r.body, None if last else r.next_url, r.date, newest, r.requests, r.retries,
+            item = _Page(r.body, n_records, None if last else r.next_url, r.date, newest, r.requests, r.retries,
                          r.wire_bytes, r.seconds)
             del r
             if not put(item):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,11 @@ STAGE_PAGE = db.SQL_DIR / "stage_page.sql"
 
 def staging_path(db_path: str | Path) -> Path:
     return Path(f"{db_path}.staging")
+
+
+def spool_dir(db_path: str | Path) -> Path:
+    """Committed page bodies waiting to be parsed: <db>.staging.pages/<plan>/<page_no>.json."""
+    return Path(f"{db_path}.staging.pages")
 
 
 @dataclass
@@ -40,6 +46,7 @@ class PlanState:
     status: str
     next_url: str | None
     pages: int
+    records: int
     models: int
     skipped: int
     requests: int
@@ -62,17 +69,18 @@ class Staging:
     def __init__(self, db_path: str | Path) -> None:
         self.db_path = Path(db_path)
         self.path = staging_path(db_path)
-        self.spool = Path(f"{self.path}.page.json")
+        self.spool = spool_dir(db_path)
         self.con = db.configure(duckdb.connect(str(self.path)))
         sqlfile.run(self.con, sqlfiles.MACROS)
         # The stage tables take their columns from the crawler's mapping: parse an empty page.
-        self.spool.write_bytes(b"[]")
-        sqlfile.run(self.con, sqlfiles.PARSE_PAGE, {"path": str(self.spool), "heavy": True})
+        empty = self.page_file("schema", 0)
+        empty.parent.mkdir(parents=True, exist_ok=True)
+        empty.write_bytes(b"[]")
+        sqlfile.run(self.con, sqlfiles.PARSE_PAGE, {"paths": [str(empty)], "heavy": True})
         sqlfile.run(self.con, SCHEMA)
 
     def close(self) -> None:
         self.con.close()
-        self.spool.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ state
     def night(self) -> NightState | None:
@@ -81,7 +89,7 @@ class Staging:
 
     def plan(self, plan: str) -> PlanState:
         row = self.con.execute(
-            "SELECT plan, status, next_url, pages, models, skipped, requests, retries, bytes, seconds, watermark "
+            "SELECT plan, status, next_url, pages, records, models, skipped, requests, retries, bytes, seconds, watermark "
             "FROM plan_state WHERE plan = ?", [plan]).fetchone()
         return PlanState(*row)
 
@@ -94,6 +102,8 @@ class Staging:
         for plan in plans:
             self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [plan])
         self.con.execute("COMMIT")
+        for plan in plans:   # page files of an abandoned night
+            shutil.rmtree(self.spool / plan, ignore_errors=True)
         return self.night()
 
     def clear_tables(self) -> None:
@@ -106,32 +116,38 @@ class Staging:
         self.clear_tables()
         self.con.execute("COMMIT")
         self.con.execute("CHECKPOINT")
+        for plan_dir in self.spool.iterdir():
+            if plan_dir.name != "schema":
+                shutil.rmtree(plan_dir, ignore_errors=True)
 
     # ------------------------------------------------------------------ pages
-    def stage_page(self, plan: str, body: bytes, heavy: bool, next_url: str | None, counters: PageCounters,
-                   snapshot_date: dt.date | None = None, watermark: dt.datetime | None = None) -> tuple[int, int]:
-        """Parse one page body in DuckDB and commit its rows with the next cursor (None: the
-        plan is complete). Returns (models staged, records skipped)."""
-        self.spool.write_bytes(body)
+    def page_file(self, plan: str, page_no: int) -> Path:
+        return self.spool / plan / f"{page_no}.json"
+
+    def commit_page(self, plan: str, body: bytes, records: int, next_url: str | None, counters: PageCounters,
+                    snapshot_date: dt.date | None = None, watermark: dt.datetime | None = None) -> int:
+        """Commit one page: its body durably in the spool, then its cursor (None: the plan is
+        complete) and counters in one transaction. Returns the page number."""
         con = self.con
-        sqlfile.run(con, sqlfiles.PARSE_PAGE, {"path": str(self.spool), "heavy": heavy})
-        models, skipped = con.execute(
-            "SELECT count(*) FILTER (WHERE skip_reason IS NULL), count(*) FILTER (WHERE skip_reason IS NOT NULL) "
-            "FROM page_rows").fetchone()
+        page_no = con.execute("SELECT pages + 1 FROM plan_state WHERE plan = ?", [plan]).fetchone()[0]
+        path = self.page_file(plan, page_no)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(body)
+            f.flush()
+            os.fsync(f.fileno())
         con.execute("BEGIN")
         try:
-            page_no = con.execute("SELECT pages + 1 FROM plan_state WHERE plan = ?", [plan]).fetchone()[0]
-            sqlfile.run(con, STAGE_PAGE, {"plan": plan, "page_no": page_no})
             con.execute(
                 """UPDATE plan_state SET
                        status = CASE WHEN ? IS NULL THEN 'complete' ELSE 'running' END,
-                       next_url = ?, pages = pages + 1, models = models + ?, skipped = skipped + ?,
+                       next_url = ?, pages = pages + 1, records = records + ?,
                        requests = requests + ?, retries = retries + ?, bytes = bytes + ?, seconds = seconds + ?,
                        watermark = coalesce(watermark, ?),
                        started_at = coalesce(started_at, now()::TIMESTAMP),
                        finished_at = CASE WHEN ? IS NULL THEN now()::TIMESTAMP END
                    WHERE plan = ?""",
-                [next_url, next_url, models, skipped, counters.requests, counters.retries, counters.bytes,
+                [next_url, next_url, records, counters.requests, counters.retries, counters.bytes,
                  counters.seconds, watermark, next_url, plan])
             if snapshot_date is not None:
                 con.execute("UPDATE night SET snapshot_date = coalesce(snapshot_date, ?)", [snapshot_date])
@@ -139,6 +155,34 @@ class Staging:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        return page_no
+
+    def pending_pages(self, plan: str) -> int:
+        return self.con.execute("SELECT pages - normalized_pages FROM plan_state WHERE plan = ?", [plan]).fetchone()[0]
+
+    def normalize(self, plan: str, heavy: bool) -> tuple[int, int]:
+        """Parse every committed page not parsed yet (one DuckDB statement for the batch) into
+        stage_rows, in one transaction; then drop their files. Returns (models, skipped)."""
+        con = self.con
+        done, pages = con.execute("SELECT normalized_pages, pages FROM plan_state WHERE plan = ?", [plan]).fetchone()
+        if pages <= done:
+            return 0, 0
+        paths = [str(self.page_file(plan, n)) for n in range(done + 1, pages + 1)]
+        sqlfile.run(con, sqlfiles.PARSE_PAGE, {"paths": paths, "heavy": heavy})
+        models, skipped = con.execute(
+            "SELECT count(*) FILTER (WHERE skip_reason IS NULL), count(*) FILTER (WHERE skip_reason IS NOT NULL) "
+            "FROM page_rows").fetchone()
+        con.execute("BEGIN")
+        try:
+            sqlfile.run(con, STAGE_PAGE, {"plan": plan})
+            con.execute("UPDATE plan_state SET normalized_pages = ?, models = models + ?, skipped = skipped + ? "
+                        "WHERE plan = ?", [pages, models, skipped, plan])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        for p in paths:
+            Path(p).unlink(missing_ok=True)
         return models, skipped
 
     def skipped_reasons(self) -> list[tuple[str, int]]:
@@ -148,8 +192,9 @@ class Staging:
 def remove_files(db_path: str | Path) -> None:
     """Delete the staging file and its WAL (after a successful merge, nothing is left in it)."""
     path = staging_path(db_path)
-    for p in (path, Path(f"{path}.wal"), Path(f"{path}.page.json")):
+    for p in (path, Path(f"{path}.wal")):
         try:
             os.unlink(p)
         except FileNotFoundError:
             pass
+    shutil.rmtree(spool_dir(db_path), ignore_errors=True)

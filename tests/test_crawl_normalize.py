@@ -22,11 +22,11 @@ from storage import sqlfile
 def parse(tmp_path):
     con = duckdb.connect()
     sqlfile.run(con, sqlfiles.MACROS)
-    page = tmp_path / "page.json"
+    page = tmp_path / "1.json"   # spooled pages are named <page_no>.json
 
     def run(records, heavy=True, raw: bytes | None = None):
         page.write_bytes(raw if raw is not None else orjson.dumps(records))
-        sqlfile.run(con, sqlfiles.PARSE_PAGE, {"path": str(page), "heavy": heavy})
+        sqlfile.run(con, sqlfiles.PARSE_PAGE, {"paths": [str(page)], "heavy": heavy})
         cols = [d[0] for d in con.execute("SELECT * FROM page_rows").description]
         rows = [dict(zip(cols, r)) for r in con.execute("SELECT * FROM page_rows").fetchall()]
         edges = sorted(con.execute("SELECT child_id, parent_id, relation, source FROM page_edges").fetchall())

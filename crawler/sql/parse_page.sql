@@ -1,16 +1,17 @@
--- The crawler's knowledge of the Hub's JSON: one page of GET /api/models (a top-level JSON
--- array, spooled to the file $path) -> the temp tables page_rows (one normalized row per
--- record, skip_reason set for malformed ones) and page_edges (lineage of the page's models).
+-- The crawler's knowledge of the Hub's JSON: pages of GET /api/models (each a top-level JSON
+-- array, spooled to the files $paths, named <page_no>.json) -> the temp tables page_rows (one
+-- normalized row per record, skip_reason set for malformed ones) and page_edges (lineage).
+-- Several pages are parsed in one statement: DuckDB's per-statement cost is paid per batch.
 -- Definitions follow docs/figures.md (license, gated, lineage precedence) exactly.
 -- $heavy: the page was asked for heavy fields (refresh), so an absent list means "none" ([])
 -- rather than "not fetched" (NULL).
 
 CREATE OR REPLACE TEMP TABLE page_records AS
 WITH raw AS (
-    SELECT json AS j
-    FROM read_json_objects($path, format = 'array', maximum_object_size = 33554432)
+    SELECT json AS j, CAST(regexp_extract(filename, '(\d+)\.json$', 1) AS BIGINT) AS page_no
+    FROM read_json_objects($paths, format = 'array', filename = true, maximum_object_size = 33554432)
 ), typed AS (
-    SELECT json_type(j) AS record_type,
+    SELECT page_no, json_type(j) AS record_type,
            json_type(j, ['$.id', '$.tags', '$.cardData', '$.siblings', '$.downloads', '$.likes',
                          '$.downloadsAllTime', '$.baseModels', '$.safetensors']) AS t,
            strlen(CAST(j AS VARCHAR)) AS record_bytes,
@@ -24,6 +25,7 @@ WITH raw AS (
     FROM raw
 )
 SELECT
+    page_no,
     CASE
         WHEN record_type IS DISTINCT FROM 'OBJECT' THEN 'record is not an object'
         WHEN t[1] IS DISTINCT FROM 'VARCHAR' THEN 'id missing or not a string'
@@ -81,41 +83,41 @@ CREATE OR REPLACE TEMP TABLE page_edges AS
 WITH ok AS (
     SELECT * FROM page_records WHERE skip_reason IS NULL
 ), bm_groups AS (
-    SELECT model_id,
+    SELECT page_no, model_id,
            unnest(CASE json_type(base_models_json)
                       WHEN 'OBJECT' THEN [base_models_json]
                       WHEN 'ARRAY' THEN json_extract(base_models_json, '$[*]')
                   END) AS g
     FROM ok WHERE base_models_json IS NOT NULL
 ), bm AS (
-    SELECT model_id, g ->> '$.relation' AS rel, unnest(json_extract(g, '$.models[*]')) AS m
+    SELECT page_no, model_id, g ->> '$.relation' AS rel, unnest(json_extract(g, '$.models[*]')) AS m
     FROM bm_groups WHERE json_type(g) = 'OBJECT' AND json_type(g, '$.models') = 'ARRAY'
 ), tag_rows AS (
-    SELECT model_id, substr(unnest(list_filter(tags, lambda x: starts_with(x, 'base_model:'))), 12) AS rest
+    SELECT page_no, model_id, substr(unnest(list_filter(tags, lambda x: starts_with(x, 'base_model:'))), 12) AS rest
     FROM ok WHERE tags IS NOT NULL
 ), candidates AS (
-    SELECT model_id AS child_id, m ->> '$.id' AS parent_id,
+    SELECT page_no, model_id AS child_id, m ->> '$.id' AS parent_id,
            CASE WHEN rel IN ('finetune', 'adapter', 'quantized', 'merge') THEN rel ELSE 'unknown' END AS relation,
            1 AS precedence, 'baseModels' AS source
     FROM bm WHERE json_type(m, '$.id') = 'VARCHAR'
     UNION ALL
-    SELECT model_id, substr(rest, strlen(split_part(rest, ':', 1)) + 2), split_part(rest, ':', 1), 2, 'tag'
+    SELECT page_no, model_id, substr(rest, strlen(split_part(rest, ':', 1)) + 2), split_part(rest, ':', 1), 2, 'tag'
     FROM tag_rows
     WHERE split_part(rest, ':', 1) IN ('finetune', 'adapter', 'quantized', 'merge') AND contains(rest, ':')
     UNION ALL
-    SELECT model_id, unnest(hc_str_list(json_extract(card, '$.base_model'))), 'unknown', 3, 'cardData'
+    SELECT page_no, model_id, unnest(hc_str_list(json_extract(card, '$.base_model'))), 'unknown', 3, 'cardData'
     FROM ok WHERE card IS NOT NULL
 ), chosen AS (
     SELECT * FROM candidates
     WHERE parent_id IS NOT NULL AND parent_id <> ''
-    QUALIFY precedence = min(precedence) OVER (PARTITION BY child_id)
+    QUALIFY precedence = min(precedence) OVER (PARTITION BY page_no, child_id)
 )
-SELECT DISTINCT child_id, parent_id, relation, source FROM chosen WHERE parent_id <> child_id;
+SELECT DISTINCT page_no, child_id, parent_id, relation, source FROM chosen WHERE parent_id <> child_id;
 
 -- Normalized rows of the page (what storage stages): license per docs/figures.md.
 CREATE OR REPLACE TEMP TABLE page_rows AS
 SELECT
-    r.skip_reason, r.model_id, r.internal_id, r.author, r.sha, r.created_at, r.last_modified,
+    r.page_no, r.skip_reason, r.model_id, r.internal_id, r.author, r.sha, r.created_at, r.last_modified,
     r.private, r.disabled, r.gated, r.pipeline_tag, r.library_name,
     lower(coalesce(
         substr(list_filter(r.tags, lambda x: starts_with(x, 'license:') AND strlen(x) > 8)[1], 9),
@@ -134,5 +136,6 @@ SELECT
          WHEN $heavy THEN []::VARCHAR[] END AS base_models,
     r.siblings_count, r.weight_formats, r.hub_children_count
 FROM page_records r
-LEFT JOIN (SELECT child_id, list_sort(list_distinct(list(parent_id))) AS base_models
-           FROM page_edges GROUP BY child_id) e ON e.child_id = r.model_id AND r.skip_reason IS NULL;
+LEFT JOIN (SELECT page_no, child_id, list_sort(list_distinct(list(parent_id))) AS base_models
+           FROM page_edges GROUP BY ALL) e
+       ON e.page_no = r.page_no AND e.child_id = r.model_id AND r.skip_reason IS NULL;

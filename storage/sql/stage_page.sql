@@ -1,9 +1,9 @@
--- One page into staging (run inside the page's transaction, after the crawler's parse_page).
+-- Parsed pages into staging (inside the batch's transaction, after the crawler's parse_page).
 INSERT INTO stage_rows BY NAME
-SELECT $plan AS plan, $page_no AS page_no, * EXCLUDE (skip_reason) FROM page_rows WHERE skip_reason IS NULL;
+SELECT $plan AS plan, * EXCLUDE (skip_reason) FROM page_rows WHERE skip_reason IS NULL;
 
 INSERT INTO stage_skipped
-SELECT $plan, $page_no, model_id, skip_reason FROM page_rows WHERE skip_reason IS NOT NULL;
+SELECT $plan, page_no, model_id, skip_reason FROM page_rows WHERE skip_reason IS NOT NULL;
 
 INSERT INTO stage_edges BY NAME
-SELECT $page_no AS page_no, * FROM page_edges;
+SELECT * FROM page_edges;

@@ -1,5 +1,7 @@
 -- The staging file beside the main DB: the night in progress. Holds the run state (so a
 -- killed crawl resumes from the last committed cursor) and the staged rows of every page.
+-- A page is committed as a spooled file + its cursor; batches of pages are then parsed into
+-- stage_rows in their own transactions (normalized_pages says how far that got).
 -- stage_rows / stage_edges take their columns from the crawler's page_rows / page_edges.
 
 CREATE TABLE IF NOT EXISTS night (
@@ -15,8 +17,10 @@ CREATE TABLE IF NOT EXISTS plan_state (
     plan            VARCHAR NOT NULL,
     status          VARCHAR NOT NULL, -- pending | running | complete
     next_url        VARCHAR,          -- the cursor: the next page to fetch (NULL: from the start)
-    pages           BIGINT NOT NULL DEFAULT 0,
-    models          BIGINT NOT NULL DEFAULT 0,
+    pages           BIGINT NOT NULL DEFAULT 0, -- pages committed (their files are in the spool dir)
+    normalized_pages BIGINT NOT NULL DEFAULT 0, -- pages already parsed into stage_rows (files gone)
+    records         BIGINT NOT NULL DEFAULT 0, -- records listed (counted by the fetcher)
+    models          BIGINT NOT NULL DEFAULT 0, -- valid records staged
     skipped         BIGINT NOT NULL DEFAULT 0,
     requests        BIGINT NOT NULL DEFAULT 0,
     retries         BIGINT NOT NULL DEFAULT 0,
@@ -28,8 +32,7 @@ CREATE TABLE IF NOT EXISTS plan_state (
 );
 
 CREATE TABLE IF NOT EXISTS stage_rows AS
-SELECT CAST(NULL AS VARCHAR) AS plan, CAST(NULL AS BIGINT) AS page_no, * EXCLUDE (skip_reason)
-FROM page_rows LIMIT 0;
+SELECT CAST(NULL AS VARCHAR) AS plan, * EXCLUDE (skip_reason) FROM page_rows LIMIT 0;
 
 CREATE TABLE IF NOT EXISTS stage_skipped (
     plan            VARCHAR NOT NULL,
@@ -39,4 +42,4 @@ CREATE TABLE IF NOT EXISTS stage_skipped (
 );
 
 CREATE TABLE IF NOT EXISTS stage_edges AS
-SELECT CAST(NULL AS BIGINT) AS page_no, * FROM page_edges LIMIT 0;
+SELECT * FROM page_edges LIMIT 0;
