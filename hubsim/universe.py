@@ -375,19 +375,22 @@ class Universe:
 
     def _synthetic_id(self, slot: int) -> str:
         c = self.c
-        leg = int(c["legacy"][slot])
-        if leg >= 0:
-            return catalog.LEGACY_IDS[leg][0]
-        fam = catalog.FAMILIES[c["family"][slot]]
-        name = fam["stems"][c["stem"][slot]]
-        w = int(c["word"][slot])
-        if w >= 0:
-            name += "-" + catalog.TASK_WORDS[w]
-        rel = int(c["relation"][slot])
-        if rel >= 0:
-            sfx = catalog.RELATION_SUFFIX[rel]
-            name += "-" + sfx[int(c["suffix"][slot]) % len(sfx)]
-        return f"{self.author_name(int(c['author'][slot]))}/{name}-{_b36(slot)}"
+        return self.compose_id(slot, int(c["legacy"][slot]), int(c["family"][slot]), int(c["stem"][slot]),
+                               int(c["word"][slot]), int(c["relation"][slot]), int(c["suffix"][slot]),
+                               int(c["author"][slot]))
+
+    def compose_id(self, slot: int, legacy: int, family: int, stem: int, word: int, relation: int,
+                   suffix: int, author: int) -> str:
+        """The id of a synthetic slot from its (never modified) naming columns."""
+        if legacy >= 0:
+            return catalog.LEGACY_IDS[legacy][0]
+        name = catalog.FAMILIES[family]["stems"][stem]
+        if word >= 0:
+            name += "-" + catalog.TASK_WORDS[word]
+        if relation >= 0:
+            sfx = catalog.RELATION_SUFFIX[relation]
+            name += "-" + sfx[suffix % len(sfx)]
+        return f"{self.author_name(author)}/{name}-{_b36(slot)}"
 
     def synthetic_slot(self, model_id: str) -> int | None:
         """Slot of a synthetic id (alive or not), or None."""
