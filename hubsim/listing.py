@@ -191,6 +191,8 @@ def filtered_order(u, q: ListQuery):
     """(order, K, T, R): alive slots matching q, descending by (key, _id), with sorted keyset columns."""
     def build():
         order, key, ts, rnd = u.listing_order(q.sort)
+        if not (q.filters or q.author or q.search or q.pipeline_tag):
+            return order, key, ts, rnd
         if q.filters or q.author or q.search or q.pipeline_tag:
             alive = u.alive_mask()
             mask = alive.copy()
@@ -219,8 +221,8 @@ def filtered_order(u, q: ListQuery):
                 for slot in np.flatnonzero(mask).tolist():
                     smask[slot] = needle in u.model_id(slot).lower()
                 mask &= smask
-            order = order[mask[order]]
-        return order, key[order], ts[order], rnd[order]
+            sel = mask[order]
+        return order[sel], key[sel], ts[sel], rnd[sel]
     return u.cached(("filtered", q.sort, q.filters, q.author, q.search, q.pipeline_tag), build)
 
 

@@ -456,12 +456,13 @@ class Universe:
         return key, ts, rnd
 
     def listing_order(self, sort: str):
-        """Alive slots sorted descending by (sort key, _id); plus the sorted keyset columns."""
+        """Alive slots sorted descending by (sort key, _id), with the keyset columns in that
+        order: (order, key, oid_ts, oid_rand)."""
         def build():
             key, ts, rnd = self.sort_columns(sort)
-            alive = np.flatnonzero(np.concatenate([self.alive_syn, np.ones(len(self.real), dtype=bool)]))
+            alive = np.flatnonzero(self.alive_mask())
             order = alive[np.lexsort((rnd[alive], ts[alive], key[alive]))[::-1]]
-            return order, key, ts, rnd
+            return order, key[order], ts[order], rnd[order]
         return self.cached(("order", sort), build)
 
     def alive_mask(self) -> np.ndarray:
