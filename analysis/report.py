@@ -65,7 +65,7 @@ WITH edges AS (
     SELECT e.parent_id, e.child_id, e.relation, coalesce(d.descendants, 0) AS descendants,
            row_number() OVER (PARTITION BY e.parent_id ORDER BY coalesce(d.descendants, 0) DESC, e.child_id) AS rn,
            count(*) OVER (PARTITION BY e.parent_id) AS siblings
-    FROM edges e LEFT JOIN derivatives d ON d.model_id = e.child_id
+    FROM edges e LEFT JOIN report_descendants d ON d.model_id = e.child_id
 )
 SELECT parent_id, child_id, relation, descendants, siblings FROM ranked WHERE rn <= ? ORDER BY parent_id, rn
 """
@@ -119,6 +119,11 @@ LANGUAGES_SQL = "SELECT language, models, downloads FROM language_counts ORDER B
 LANGUAGE_COVERAGE_SQL = "SELECT count(*) FILTER (WHERE len(coalesce(languages, [])) > 0), count(*) FROM alive_models"
 DOWNLOADS_SQL = "SELECT snapshot_date, downloads_30d FROM downloads_ecosystem ORDER BY snapshot_date"
 
+# The derivatives view walks the whole lineage (seconds at Hub scale); the tree queries read
+# its counts once from a temporary table (allowed on read-only connections too).
+DESCENDANTS_TEMP_SQL = "CREATE OR REPLACE TEMP TABLE report_descendants AS SELECT model_id, descendants FROM derivatives"
+DROP_DESCENDANTS_TEMP_SQL = "DROP TABLE IF EXISTS temp.report_descendants"
+
 TREE_FAMILIES = 3
 TREE_CHILDREN = (6, 3)  # children shown per node at depth 1, 2
 LABEL_CHARS = 40        # Hub strings in charts are cut to this (full text in the tooltip/table)
@@ -141,8 +146,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
         "monthly": _rows(con, MONTHLY_SQL),
         "hub_size": _rows(con, HUB_SIZE_SQL),
         "top_derivatives": _rows(con, TOP_DERIVATIVES_SQL),
-        "families": [family_tree(con, root, descendants, depth)
-                     for root, descendants, depth in _rows(con, TOP_FAMILIES_SQL, [TREE_FAMILIES])],
+        "families": family_trees(con),
         "gated_by_snapshot": _rows(con, GATED_BY_SNAPSHOT_SQL),
         "gated_by_family": _rows(con, GATED_BY_FAMILY_SQL),
         "license_families": _rows(con, LICENSE_FAMILIES_SQL),
@@ -158,6 +162,15 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
         "downloads": _rows(con, DOWNLOADS_SQL),
     }
     return data
+
+
+def family_trees(con) -> list[dict]:
+    con.execute(DESCENDANTS_TEMP_SQL)
+    try:
+        return [family_tree(con, root, descendants, depth)
+                for root, descendants, depth in _rows(con, TOP_FAMILIES_SQL, [TREE_FAMILIES])]
+    finally:
+        con.execute(DROP_DESCENDANTS_TEMP_SQL)
 
 
 def family_tree(con, root: str, descendants: int, depth: int) -> dict:
