@@ -27,6 +27,13 @@ The database defaults to data/hub.duckdb; override it with --db PATH or $HUBCENS
 Readers (figures, report, sql, export) open it read-only and can run while a crawl is going."""
 
 
+SQL_DETAILS = """The prompt is DuckDB's own CLI (`duckdb -readonly DB`) when `duckdb` is on PATH; it keeps
+the file open until you quit, which delays the nightly merge. Otherwise a built-in prompt
+runs (statements end with ';'; .tables, .format FORMAT, .help, .quit); it opens the file
+per statement, so it never blocks the crawl. A busy file (the crawl's final merge) is
+retried for 10 seconds."""
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db", metavar="PATH",
@@ -46,9 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, details: str = "") -> argparse.ArgumentParser:
         sub = commands.add_parser(
-            name, help=help_text, description=help_text, epilog=EXIT_CODES_HELP,
+            name, help=help_text, description=help_text + ("\n\n" + details if details else ""), epilog=EXIT_CODES_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         _add_db(sub)
@@ -65,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="FILE", required=True, help="output file, e.g. report.html")
     report.add_argument("--format", choices=("html", "md"), help="default: md when FILE ends in .md, else html")
 
-    sql = command("sql", "run SQL on the database read-only; without a query, open an interactive prompt")
+    sql = command("sql", "run SQL on the database read-only; without a query, open an interactive prompt", SQL_DETAILS)
     sql.add_argument("query", nargs="?", help='SQL text, or "-" to read it from stdin')
     sql.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
 

@@ -28,7 +28,7 @@ EXIT_CODES_HELP = """exit codes:
   0  ok
   1  unexpected error (a bug: please report it)
   2  usage error or bad input (missing database, bad SQL, non-empty export directory)
-  3  another crawl holds the database lock
+  3  another crawl holds the database lock (readers: the file stayed busy past their wait)
   4  Hub unreachable
   5  Hub rejected the token (401/403)
   6  partial run: retries exhausted or interrupted; the next crawl resumes from its checkpoint"""
