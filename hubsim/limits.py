@@ -20,6 +20,7 @@ class RateLimiter:
         self.clock = clock
         self.lock = threading.Lock()
         self.windows: dict[str, tuple[int, int]] = {}   # client -> (window index, used)
+        self.retry_at: dict[str, float] = {}            # client -> when its last Retry-After ends
 
     @classmethod
     def parse(cls, spec: str) -> "RateLimiter":
@@ -30,21 +31,24 @@ class RateLimiter:
     def policy(self) -> str:
         return f'"fixed window";"api";q={self.budget};w={self.window}'
 
-    def hit(self, client: str) -> tuple[bool, int, int, str]:
-        """Count one request: (allowed, remaining, seconds to reset, policy header)."""
+    def hit(self, client: str) -> tuple[bool, int, int, bool]:
+        """Count one request: (allowed, remaining, seconds to reset, early) where early means
+        the client came back before the Retry-After of its last 429 had elapsed."""
         now = self.clock()
         index = int(now // self.window)
         reset = max(1, math.ceil((index + 1) * self.window - now))
         with self.lock:
+            early = now < self.retry_at.get(client, 0.0) - 0.05   # 50 ms for clock jitter
             w, used = self.windows.get(client, (index, 0))
             if w != index:
                 used = 0
             if used >= self.budget:
                 self.windows[client] = (index, used)
-                return False, 0, reset, self.policy
+                self.retry_at[client] = now + reset
+                return False, 0, reset, early
             used += 1
             self.windows[client] = (index, used)
-        return True, self.budget - used, reset, self.policy
+        return True, self.budget - used, reset, early
 
 
 class FaultInjector:
@@ -85,7 +89,7 @@ class FaultInjector:
 
 
 class _Entry:
-    FIELDS = ("requests", "pages", "records", "bytes", "429")
+    FIELDS = ("requests", "pages", "records", "bytes", "429", "early_after_429")
 
     def __init__(self, lock) -> None:
         self.lock = lock

@@ -185,9 +185,11 @@ class _Handler(BaseHTTPRequestHandler):
         extra = {}
         if sim.limiter is not None:
             client = self._client_key()
-            allowed, remaining, reset, policy = sim.limiter.hit(client)
+            allowed, remaining, reset, early = sim.limiter.hit(client)
+            if early:
+                entry.count("early_after_429")
             extra["RateLimit"] = f'"api";r={remaining};t={reset}'
-            extra["RateLimit-Policy"] = policy
+            extra["RateLimit-Policy"] = sim.limiter.policy
             if not allowed:
                 entry.count("429")
                 extra["Retry-After"] = str(max(1, reset))

@@ -29,7 +29,11 @@ def test_rate_limit_counts_down_then_429_with_retry_after_per_client(sim_factory
     assert over.headers["RateLimit"] == f'"api";r=0;t={retry}'
     other = requests.get(url, params={"limit": 1}, headers={"Authorization": "Bearer hf_other"})
     assert other.status_code == 200 and other.headers["RateLimit"].startswith('"api";r=2;')
-    assert requests.get(sim.url + "/_sim/stats").json()["totals"]["429"] == 1   # /_sim is not rate limited
+    totals = requests.get(sim.url + "/_sim/stats").json()["totals"]   # /_sim is not rate limited
+    assert (totals["429"], totals["early_after_429"]) == (1, 0)
+    again = requests.get(url, params={"limit": 1})   # not waiting Retry-After: counted as early
+    assert again.status_code == 429
+    assert requests.get(sim.url + "/_sim/stats").json()["totals"]["early_after_429"] == 1
 
 
 def test_rate_limit_window_resets_after_retry_after(sim_factory):
@@ -41,6 +45,7 @@ def test_rate_limit_window_resets_after_retry_after(sim_factory):
     assert r.headers["Retry-After"] == "1" and r.headers["RateLimit"] == '"api";r=0;t=1'
     time.sleep(1.05)
     assert requests.get(url, params={"limit": 1}).status_code == 200
+    assert sim.stats()["totals"]["early_after_429"] == 0   # the loop's requests came before any 429
 
 
 @pytest.mark.parametrize("status", [500, 503])
