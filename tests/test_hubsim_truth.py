@@ -139,3 +139,15 @@ def test_license_families_agree_with_the_reviewed_taxonomy():
     for name in sorted(emitted - {"none"}):
         assert catalog.license_family(name) == reviewed.get(name, "other"), name
     assert catalog.license_family(None) == "none"
+
+
+def test_hubsim_and_the_product_packages_never_import_each_other():
+    probe = ("import sys, hubsim.server, hubsim.truth, hubsim.universe, hubsim.__main__; "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'crawler', 'storage', 'analysis'}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"
+    import re
+    pattern = re.compile(r"^\s*(from|import)\s+hubsim\b", re.M)
+    offenders = [str(p.relative_to(REPO)) for pkg in ("crawler", "storage", "analysis")
+                 for p in (REPO / pkg).rglob("*.py") if pattern.search(p.read_text())]
+    assert offenders == []
