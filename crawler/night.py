@@ -133,7 +133,6 @@ def run_night(db_path, endpoint: str | None = None, token: str | None = None,
     started = time.perf_counter()
 
     with crawl_lock(db_path):
-        prev_watermark, alive_estimate = previous_night(db_path, wait)
         client = HubClient(endpoint, token, policy)
         staging = Staging(db_path)
         try:
@@ -146,9 +145,13 @@ def run_night(db_path, endpoint: str | None = None, token: str | None = None,
                             night.night_id, night.endpoint, ",".join(night.plans), where, ",".join(plans))
                 night, resumed = None, False
             if night is None:
-                night = staging.start_night(uuid.uuid4().hex, plans, where, snapshot_date, prev_watermark)
+                # Only a new night reads the main file before its merge (a resumed one has what it needs).
+                prev_watermark, alive_estimate = previous_night(db_path, wait)
+                night = staging.start_night(uuid.uuid4().hex, plans, where, snapshot_date, prev_watermark,
+                                            alive_estimate)
             else:
                 log.info("resuming night %s from its last committed page", night.night_id)
+            alive_estimate = night.alive_estimate
             budget = [max_pages]
             for name in night.plans:
                 if staging.plan(name).status != "complete":

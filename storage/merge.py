@@ -31,7 +31,11 @@ def is_busy(error: BaseException) -> bool:
     return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
 
 
-def with_main_file(action, db_path: str | Path, wait_seconds: float = BUSY_WAIT_SECONDS):
+KEPT = "the night is kept in staging and the next `hubcensus crawl` merges it"
+NOT_STARTED = "nothing was crawled; try again when it is free"
+
+
+def with_main_file(action, db_path: str | Path, wait_seconds: float = BUSY_WAIT_SECONDS, outcome: str = KEPT):
     """Run action() (which opens the main file), retrying while another process holds it."""
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(is_busy),
@@ -44,8 +48,7 @@ def with_main_file(action, db_path: str | Path, wait_seconds: float = BUSY_WAIT_
     except duckdb.IOException as error:
         if is_busy(error):
             raise MainDatabaseBusy(
-                f"{db_path} stayed locked by another process for {wait_seconds:g}s; the night is kept in "
-                f"staging and the next `hubcensus crawl` merges it") from None
+                f"{db_path} stayed locked by another process for {wait_seconds:g}s; {outcome}") from None
         raise
 
 
@@ -92,4 +95,4 @@ def previous_night(db_path: str | Path, wait_seconds: float = BUSY_WAIT_SECONDS)
         finally:
             con.close()
 
-    return with_main_file(read, db_path, wait_seconds)
+    return with_main_file(read, db_path, wait_seconds, NOT_STARTED)

@@ -14,11 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import logging
 
 from crawler import sqlfiles
 from storage import db, sqlfile
 
+log = logging.getLogger("hubcensus.storage")
+
 SCHEMA = db.SQL_DIR / "staging_schema.sql"
+# Bump when staging_schema.sql or the crawler's row mapping changes: a staging file of another
+# version is dropped (its night is re-crawled) instead of being misread.
+STAGING_VERSION = 3
 STAGE_PAGE = db.SQL_DIR / "stage_page.sql"
 
 
@@ -38,6 +44,7 @@ class NightState:
     endpoint: str | None
     snapshot_date: dt.date | None
     prev_watermark: dt.datetime | None
+    alive_estimate: int | None
 
 
 @dataclass
@@ -71,6 +78,12 @@ class Staging:
         self.path = staging_path(db_path)
         self.spool = spool_dir(db_path)
         self.con = db.configure(duckdb.connect(str(self.path)))
+        if not self._version_matches():
+            self.con.close()
+            log.warning("dropping %s: written by another version of hubcensus", self.path)
+            remove_files(db_path)
+            self.con = db.configure(duckdb.connect(str(self.path)))
+            self.con.execute("CREATE TABLE staging_version AS SELECT CAST(? AS INTEGER) AS version", [STAGING_VERSION])
         sqlfile.run(self.con, sqlfiles.MACROS)
         # The stage tables take their columns from the crawler's mapping: parse an empty page.
         empty = self.page_file("schema", 0)
@@ -79,12 +92,18 @@ class Staging:
         sqlfile.run(self.con, sqlfiles.PARSE_PAGE, {"paths": [str(empty)], "heavy": True})
         sqlfile.run(self.con, SCHEMA)
 
+    def _version_matches(self) -> bool:
+        try:
+            return self.con.execute("SELECT version FROM staging_version").fetchone()[0] == STAGING_VERSION
+        except duckdb.CatalogException:
+            return False
+
     def close(self) -> None:
         self.con.close()
 
     # ------------------------------------------------------------------ state
     def night(self) -> NightState | None:
-        row = self.con.execute("SELECT night_id, plans, endpoint, snapshot_date, prev_watermark FROM night").fetchone()
+        row = self.con.execute("SELECT night_id, plans, endpoint, snapshot_date, prev_watermark, alive_estimate FROM night").fetchone()
         return NightState(*row) if row else None
 
     def plan(self, plan: str) -> PlanState:
@@ -94,11 +113,11 @@ class Staging:
         return PlanState(*row)
 
     def start_night(self, night_id: str, plans, endpoint: str, snapshot_date: dt.date | None,
-                    prev_watermark: dt.datetime | None) -> NightState:
+                    prev_watermark: dt.datetime | None, alive_estimate: int | None = None) -> NightState:
         self.con.execute("BEGIN")
         self.clear_tables()
-        self.con.execute("INSERT INTO night VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                         [night_id, list(plans), endpoint, snapshot_date, prev_watermark])
+        self.con.execute("INSERT INTO night VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                         [night_id, list(plans), endpoint, snapshot_date, prev_watermark, alive_estimate])
         for plan in plans:
             self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [plan])
         self.con.execute("COMMIT")

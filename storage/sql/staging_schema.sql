@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS night (
     endpoint        VARCHAR,          -- never the token
     snapshot_date   DATE,             -- from the first response's Date header unless given
     prev_watermark  TIMESTAMP,        -- the last complete refresh's watermark (NULL: refresh all)
+    alive_estimate  BIGINT,           -- alive models after the last night (for an ETA)
     started_at      TIMESTAMP NOT NULL
 );
 

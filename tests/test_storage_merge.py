@@ -1,0 +1,146 @@
+"""storage/: migrations, the night's merge (idempotent, one snapshot per model and date,
+deletions and reappearances), and a main file held by a reader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import crawler
+from storage import db as storage_db
+from tests.test_crawl_helpers import content
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_open_main_applies_migrations_once_and_adopts_hand_made_files(tmp_path):
+    con = storage_db.open_main(tmp_path / "new.duckdb")
+    versions = con.execute("SELECT version, name FROM schema_migrations").fetchall()
+    con.close()
+    assert versions == [(v, name) for v, name, _ in storage_db.migrations()]
+    con = storage_db.open_main(tmp_path / "new.duckdb")   # nothing left to apply
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(versions)
+    con.close()
+    hand = duckdb.connect(str(tmp_path / "hand.duckdb"))   # as test fixtures build it: 001 by hand
+    hand.execute(storage_db.migrations()[0][2])
+    hand.close()
+    con = storage_db.open_main(tmp_path / "hand.duckdb")
+    assert con.execute("SELECT min(version) FROM schema_migrations").fetchone()[0] == 1
+    con.close()
+
+
+def test_re_running_a_day_is_idempotent(sim_factory, tmp_path):
+    sim = sim_factory(models=3000, seed=5)
+    db = tmp_path / "hub.duckdb"
+    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    first = content(db, runs=False)
+    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    assert content(db, runs=False) == first
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*), count(DISTINCT (snapshot_date, model_id)) FROM model_snapshots").fetchone() \
+        == (3000, 3000)
+    assert con.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 4
+    con.close()
+
+
+def test_snapshot_date_is_the_servers_date_unless_given(sim_factory, tmp_path):
+    sim = sim_factory(models=500, seed=5, start_date=dt.date(2027, 2, 10), day=3)
+    db = tmp_path / "hub.duckdb"
+    assert crawler.run_night(str(db), endpoint=sim.url, progress=False).snapshot_date == dt.date(2027, 2, 12)
+    given = dt.date(2027, 3, 1)
+    assert crawler.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=given).snapshot_date == given
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT DISTINCT snapshot_date FROM model_snapshots ORDER BY 1").fetchall() == \
+        [(dt.date(2027, 2, 12),), (given,)]
+    con.close()
+
+
+def test_a_vanished_model_is_marked_and_a_reappearing_one_revived(sim_factory, tmp_path):
+    sim = sim_factory(models=2000, seed=9)
+    db = tmp_path / "hub.duckdb"
+    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO hub_models (model_id, first_seen, last_seen) VALUES ('gone/model', DATE '2026-10-01', DATE '2026-10-01')")
+    con.execute("UPDATE hub_models SET deleted_at = DATE '2026-10-15' WHERE model_id = (SELECT min(model_id) FROM hub_models WHERE model_id <> 'gone/model')")
+    revived = con.execute("SELECT model_id FROM hub_models WHERE deleted_at IS NOT NULL").fetchone()[0]
+    con.close()
+    crawler.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=dt.date(2026, 11, 5))
+    con = duckdb.connect(str(db), read_only=True)
+    state = dict((m, d) for m, d in con.execute("SELECT model_id, deleted_at FROM hub_models WHERE model_id IN (?, ?)",
+                                                ["gone/model", revived]).fetchall())
+    con.close()
+    assert state == {"gone/model": dt.date(2026, 11, 5), revived: None}
+
+
+def test_refresh_only_night_marks_nothing_deleted(sim_factory, tmp_path):
+    sim = sim_factory(models=1500, seed=9)
+    db = tmp_path / "hub.duckdb"
+    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO hub_models (model_id, first_seen, last_seen) VALUES ('gone/model', DATE '2026-10-01', DATE '2026-10-01')")
+    con.close()
+    result = crawler.run_night(str(db), endpoint=sim.url, progress=False, plans=("refresh",))
+    assert list(result.plans) == ["refresh"]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM hub_models WHERE deleted_at IS NOT NULL").fetchone()[0] == 0
+    con.close()
+
+
+HOLD_READONLY = textwrap.dedent("""
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    print("reading", flush=True)
+    time.sleep(float(sys.argv[2]))
+""")
+
+
+def test_a_reader_holding_the_file_delays_the_merge_then_staging_is_kept(sim_factory, tmp_path):
+    sim = sim_factory(models=1200, seed=2)
+    db = tmp_path / "hub.duckdb"
+    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    with pytest.raises(crawler.PartialRun):   # a night under way when the analyst connects
+        crawler.run_night(str(db), endpoint=sim.url, progress=False, max_pages=1, snapshot_date=dt.date(2026, 11, 2))
+    before = content(db)
+    reader = subprocess.Popen([sys.executable, "-c", HOLD_READONLY, str(db), "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "reading"
+        with pytest.raises(crawler.MainDatabaseBusy) as caught:
+            crawler.run_night(str(db), endpoint=sim.url, progress=False, merge_wait_seconds=1.0,
+                              snapshot_date=dt.date(2026, 11, 2))
+        assert "the night is kept in staging" in str(caught.value)
+        assert isinstance(caught.value, crawler.PartialRun)
+    finally:
+        reader.kill()
+        reader.wait()
+    assert Path(f"{db}.staging").exists()
+    assert content(db) == before
+    sim.reset_stats()
+    result = crawler.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=dt.date(2026, 11, 2))
+    assert sim.stats()["totals"]["requests"] == 0   # nothing re-fetched: the kept night is merged
+    assert result.snapshot_date == dt.date(2026, 11, 2) and result.resumed
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM model_snapshots WHERE snapshot_date = DATE '2026-11-02'").fetchone()[0] == 1200
+    con.close()
+
+
+def test_a_new_night_waits_for_a_busy_file_then_says_nothing_was_crawled(sim_factory, tmp_path):
+    sim = sim_factory(models=100, seed=2)
+    db = tmp_path / "hub.duckdb"
+    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    reader = subprocess.Popen([sys.executable, "-c", HOLD_READONLY, str(db), "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "reading"
+        sim.reset_stats()
+        with pytest.raises(crawler.MainDatabaseBusy) as caught:
+            crawler.run_night(str(db), endpoint=sim.url, progress=False, merge_wait_seconds=0.5)
+    finally:
+        reader.kill()
+        reader.wait()
+    assert str(caught.value) == f"{db} stayed locked by another process for 0.5s; nothing was crawled; try again when it is free"
+    assert sim.stats()["totals"]["requests"] == 0
