@@ -14,7 +14,7 @@ import time
 import zlib
 from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import orjson
 
@@ -211,7 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
             if kind == "list":
                 status, body, headers, records, packed = self._list(params, gzip_ok, fault == "truncate")
             elif kind == "model":
-                status, body, headers, records = self._model(path[len("/api/models/"):], params)
+                status, body, headers, records = self._model(unquote(path[len("/api/models/"):]), params)
             else:
                 status, body, headers, records = 404, orjson.dumps({"error": "Not Found"}), {}, 0
         except BadRequest as exc:
