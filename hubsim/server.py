@@ -6,7 +6,9 @@ Rate limiting, faults and the request log live in hubsim.limits.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
+import queue
 import socket
 import struct
 import threading
@@ -57,6 +59,61 @@ class PageCache:
                 self.size -= len(old[0])
 
 
+class Prefetcher:
+    """One background thread rendering the next page of a listing; a request for a page that
+    is being prefetched waits for it instead of rendering it twice."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.Queue = queue.Queue(maxsize=2)
+        self.inflight: dict = {}
+        self.lock = threading.Lock()
+        threading.Thread(target=self._run, name="hubsim-prefetch", daemon=True).start()
+
+    def schedule(self, key, job) -> None:
+        with self.lock:
+            if key in self.inflight:
+                return
+            done = self.inflight[key] = threading.Event()
+        try:
+            self.jobs.put_nowait((key, job, done))
+        except queue.Full:   # busy: the client will render it itself
+            with self.lock:
+                self.inflight.pop(key, None)
+            done.set()
+
+    def wait(self, key) -> None:
+        with self.lock:
+            done = self.inflight.get(key)
+        if done is not None:
+            done.wait(timeout=60)
+
+    def close(self) -> None:
+        try:
+            self.jobs.put(None, timeout=5)
+        except queue.Full:
+            pass
+
+    def _run(self) -> None:
+        while True:
+            item = self.jobs.get()
+            if item is None:
+                return
+            key, job, done = item
+            try:
+                job()
+            except Exception:   # a prefetch is only an optimisation; the request will retry
+                pass
+            finally:
+                with self.lock:
+                    self.inflight.pop(key, None)
+                done.set()
+
+
+def q_next(q, cursor: str):
+    """The query of the next page: the same listing from `cursor`."""
+    return dataclasses.replace(q, cursor=cursor)
+
+
 def gzip_bytes(data: bytes) -> bytes:
     comp = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
     return comp.compress(data) + comp.flush()
@@ -74,6 +131,7 @@ class SimServer:
         self.latency = latency_ms / 1000.0
         self.allow_list_lineage = allow_list_lineage
         self.host, self.port = host, port
+        self.prefetcher = Prefetcher()
         self.cache = PageCache(cache_mb * 1024 * 1024 if cache_mb is not None else PAGE_CACHE_BYTES)
         self.stats_log = Stats()
         self._httpd = None
@@ -106,6 +164,7 @@ class SimServer:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
+            self.prefetcher.close()
 
     def set_day(self, day: int) -> None:
         """Switch to day `day` of the same universe (the next night, while running)."""
@@ -114,6 +173,34 @@ class SimServer:
             if day != u.day:
                 self.universe = Universe.build(models=u.n_base, seed=u.seed, day=day,
                                                start_date=u.start_date, real_path=u.real_path)
+
+    def list_page(self, u, q, params, packed: bool, host: str, prefetch: bool = True):
+        """A list page as (body, headers, records), gzipped when `packed`. Pages come from the
+        LRU when asked again. After rendering a page, the next one is rendered in the
+        background (a serial crawler decodes page k while hubsim renders page k+1)."""
+        key = ("gz" if packed else "raw", u.day, tuple(params))
+        if prefetch:   # False inside the prefetch job itself
+            self.prefetcher.wait(key)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        raw = self.cache.get(("raw",) + key[1:]) if packed else None
+        if raw is not None:
+            body, headers, count = raw
+        else:
+            slots, nxt = select_page(u, q)
+            records = PageRenderer(u).render(slots, q.keys(), q.expand is not None)
+            body, count = orjson.dumps(records), len(records)
+            headers = {}
+            if nxt is not None:
+                kept = [(k, v) for k, v in params if k != "cursor"] + [("cursor", nxt)]
+                headers["Link"] = f'<http://{host}/api/models?{urlencode(kept, quote_via=quote)}>; rel="next"'
+                if prefetch:
+                    self.prefetcher.schedule(("gz" if packed else "raw", u.day, tuple(kept)),
+                                             lambda: self.list_page(u, q_next(q, nxt), kept, packed, host, False))
+        value = (gzip_bytes(body) if packed else body, headers, count)
+        self.cache.put(key, value)
+        return value
 
     def stats(self) -> dict:
         return self.stats_log.snapshot()
@@ -230,36 +317,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ endpoints
     def _list(self, params, gzip_ok: bool, truncate: bool):
-        """(status, body, headers, records, body_is_gzipped). Pages come from the LRU when a
-        client asks again; a truncate fault needs the raw body, so it bypasses the gz entry."""
+        """(status, body, headers, records, body_is_gzipped)."""
         sim = self.server_sim
         u = sim.universe
-        q = parse_query(params, sim.allow_list_lineage)
-        key = (u.day, tuple(params))
-        packed = gzip_ok and not truncate
-        hit = sim.cache.get(("gz",) + key) if packed else None
-        if hit is not None:
-            return 200, hit[0], dict(hit[1]), hit[2], True
-        hit = sim.cache.get(("raw",) + key)
-        if hit is not None:
-            body, headers, count = hit
-        else:
-            slots, nxt = select_page(u, q)
-            records = PageRenderer(u).render(slots, q.keys(), q.expand is not None)
-            body, count = orjson.dumps(records), len(records)
-            headers = {}
-            if nxt is not None:
-                kept = [(k, v) for k, v in params if k != "cursor"] + [("cursor", nxt)]
-                host = self.headers.get("Host") or f"{sim.host}:{sim.port}"
-                url = f"http://{host}/api/models?{urlencode(kept, quote_via=quote)}"
-                headers["Link"] = f'<{url}>; rel="next"'
-            if not packed:
-                sim.cache.put(("raw",) + key, (body, headers, count))
-        if packed:
-            gz = gzip_bytes(body)
-            sim.cache.put(("gz",) + key, (gz, headers, count))
-            return 200, gz, dict(headers), count, True
-        return 200, body, dict(headers), count, False
+        q = parse_query(params, sim.allow_list_lineage)   # validation errors before any cache
+        packed = gzip_ok and not truncate   # a truncate fault cuts the raw body
+        host = self.headers.get("Host") or f"{sim.host}:{sim.port}"
+        body, headers, count = sim.list_page(u, q, params, packed, host)
+        return 200, body, dict(headers), count, packed
 
     def _model(self, model_id: str, params):
         u = self.server_sim.universe
