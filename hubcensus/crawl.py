@@ -15,6 +15,8 @@ import signal
 from pathlib import Path
 from typing import Callable, Sequence
 
+import duckdb
+
 from hubcensus.config import PLANS, ExitCode, UserFacingError
 
 log = logging.getLogger("hubcensus.crawl")
@@ -22,10 +24,8 @@ log = logging.getLogger("hubcensus.crawl")
 
 def exit_code_for(error: BaseException) -> ExitCode:
     """The exit class of a crawl failure (see config.ExitCode)."""
-    try:
-        from crawler import errors
-    except ImportError:
-        errors = None
+    from crawler import errors
+
     classes = [
         ("CrawlLocked", ExitCode.LOCK_HELD),
         ("HubUnreachable", ExitCode.HUB_UNREACHABLE),
@@ -34,8 +34,7 @@ def exit_code_for(error: BaseException) -> ExitCode:
         ("PartialRun", ExitCode.PARTIAL),
     ]
     for name, code in classes:
-        cls = getattr(errors, name, None) if errors else None
-        if cls is not None and isinstance(error, cls):
+        if isinstance(error, getattr(errors, name)):
             return code
     if isinstance(error, KeyboardInterrupt):
         return ExitCode.PARTIAL
@@ -46,13 +45,9 @@ def exit_code_for(error: BaseException) -> ExitCode:
 
 def is_expected(error: BaseException) -> bool:
     """A failure with a message meant for the user (no "unexpected ..." wrapping)."""
-    if isinstance(error, (UserFacingError, KeyboardInterrupt)):
-        return True
-    try:
-        from crawler.errors import CrawlError
-    except ImportError:
-        return False
-    return isinstance(error, CrawlError)
+    from crawler.errors import CrawlError
+
+    return isinstance(error, (UserFacingError, KeyboardInterrupt, CrawlError))
 
 
 def parse_plans(text: str | None) -> tuple[str, ...]:
@@ -127,21 +122,18 @@ def run_night(
         # log lines otherwise).
         result = crawler.run_night(str(db_path), endpoint=endpoint, token=token, snapshot_date=snapshot_date,
                                    progress=progress, plans=tuple(plans))
-    install_views(db_path)
+    try:
+        install_views(db_path)
+    except duckdb.Error as error:  # the night is merged; readers install the views on first use
+        log.warning("analysis views not refreshed (%s); `hubcensus figures` installs them on first use",
+                    str(error).splitlines()[0])
     return result
 
 
 def install_views(db_path: Path) -> None:
     """Views are stored in the file so every reader (sql prompt, BI tool) sees them."""
     import analysis
-
-    try:
-        from storage.db import open_main
-    except ImportError:  # storage not in this tree yet: a plain read-write open
-        import duckdb
-
-        def open_main(path):
-            return duckdb.connect(path)
+    from storage.db import open_main
 
     con = open_main(str(db_path))
     try:

@@ -34,10 +34,8 @@ def is_busy(error: duckdb.Error) -> bool:
 
 
 def _connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        from storage.db import connect_readonly
-    except ImportError:  # storage not installed in this tree yet: the same open, by hand
-        return duckdb.connect(str(path), read_only=True)
+    from storage.db import connect_readonly
+
     return connect_readonly(str(path))
 
 
