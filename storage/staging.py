@@ -25,6 +25,7 @@ SCHEMA = db.SQL_DIR / "staging_schema.sql"
 # Bump when staging_schema.sql or the crawler's row mapping changes: a staging file of another
 # version is dropped (its night is re-crawled) instead of being misread.
 STAGING_VERSION = 3
+FSYNC_PAGES = True   # a page file must be on disk before its cursor commits (power loss, not just kill -9)
 STAGE_PAGE = db.SQL_DIR / "stage_page.sql"
 
 
@@ -77,13 +78,18 @@ class Staging:
         self.db_path = Path(db_path)
         self.path = staging_path(db_path)
         self.spool = spool_dir(db_path)
+        existed = self.path.exists()
         self.con = db.configure(duckdb.connect(str(self.path)))
         if not self._version_matches():
             self.con.close()
-            log.warning("dropping %s: written by another version of hubcensus", self.path)
+            if existed:
+                log.warning("dropping %s: written by another version of hubcensus", self.path)
             remove_files(db_path)
             self.con = db.configure(duckdb.connect(str(self.path)))
             self.con.execute("CREATE TABLE staging_version AS SELECT CAST(? AS INTEGER) AS version", [STAGING_VERSION])
+        # Staged rows are rewritten by the merge anyway: checkpoint rarely (a checkpoint every
+        # 16 MB of WAL, DuckDB's default, cost more than the pages' inserts).
+        self.con.execute("SET checkpoint_threshold = '1GB'")
         sqlfile.run(self.con, sqlfiles.MACROS)
         # The stage tables take their columns from the crawler's mapping: parse an empty page.
         empty = self.page_file("schema", 0)
@@ -154,7 +160,8 @@ class Staging:
         with open(path, "wb") as f:
             f.write(body)
             f.flush()
-            os.fsync(f.fileno())
+            if FSYNC_PAGES:
+                os.fsync(f.fileno())
         con.execute("BEGIN")
         try:
             con.execute(
