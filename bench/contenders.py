@@ -36,25 +36,30 @@ def anchor(url: str, out: str) -> dict:
 
     infos = list(HfApi(endpoint=url).list_models(full=True))
     frame = pd.DataFrame([vars(info) for info in infos])
-    # Nested values (tags, siblings, card data) are kept as JSON text, as those projects do,
-    # because pyarrow cannot infer one type for the Hub's free-form nested fields.
+    # Nested values (tags, siblings, card data) and mixed-type scalars (`gated` is false or
+    # "auto"/"manual") are kept as JSON text, as those projects do, because pyarrow cannot
+    # infer one type for the Hub's free-form fields.
     for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, (list, dict)) or hasattr(v, "__dict__")).any():
+        if frame[column].dtype == object and _needs_json(frame[column]):
             frame[column] = frame[column].map(lambda v: json.dumps(v, default=lambda o: getattr(o, "__dict__", str(o))))
     frame.to_parquet(out)
     return {"models": len(infos), "bytes": None}
+
+
+def _needs_json(column) -> bool:
+    """Nested values, or more than one scalar type in the column: pyarrow can type neither."""
+    kinds = {type(v) for v in column if v is not None}
+    return len(kinds) > 1 or any(not issubclass(k, (str, int, float, bool)) for k in kinds)
 
 
 def hubcensus(url: str, db: str) -> dict:
     """The product: a first night (sweep + full refresh) into DuckDB."""
     from crawler import run_night
 
-    result = run_night(db, endpoint=url)
-    return {
-        "models": result.models_seen if hasattr(result, "models_seen") else None,
-        "bytes": result.bytes if hasattr(result, "bytes") else None,
-        "requests": result.requests if hasattr(result, "requests") else None,
-    }
+    result = run_night(db, endpoint=url, progress=False)
+    return {"models": result.models_seen, "bytes": result.bytes, "requests": result.requests,
+            "plans": {name: {"pages": p.pages, "bytes": p.bytes, "seconds": round(p.seconds, 2)}
+                      for name, p in result.plans.items()}}
 
 
 def main(argv: list[str]) -> None:
