@@ -4,6 +4,10 @@
   CLI would use, its header builder). The token only ever lives in the session's headers.
 - tenacity retries 5xx, connection errors/resets and truncated or invalid JSON with
   exponential backoff and jitter; a 429 waits what Retry-After (else RateLimit t=) says.
+- A page is validated here (complete, well-formed JSON array) but not turned into Python
+  objects: msgspec checks it and reads only `lastModified`, in ~0.7 ms for a 1 MB page where
+  a full decode takes ~5 ms with the GIL held, time the writer thread (DuckDB) would wait
+  for. DuckDB parses the page itself.
 - Pacing: the Hub's `RateLimit: "api";r=R;t=T` header says R requests are left in a window
   that resets in T seconds. The client spends the budget and, when R reaches 0, waits T
   before the next request, so a long crawl runs at the budget's rate without a single 429.
@@ -18,9 +22,10 @@ import datetime as dt
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-import orjson
+import msgspec
 import requests
 import tenacity
 
@@ -55,11 +60,23 @@ class _RateLimited(Exception):
         self.wait = wait
 
 
+class _Record(msgspec.Struct):
+    """What the crawler reads of a listed record in Python: only its lastModified (any JSON
+    value; other keys are skipped, DuckDB parses them)."""
+    lastModified: Any = None
+
+
+# A listing is an array; its items should be objects, but a malformed record (a string, a
+# number) must not fail the page: it is counted and skipped when DuckDB parses the page.
+_LISTING = msgspec.json.Decoder(list[_Record | list | str | float | bool | None])
+
+
 @dataclass
 class Response:
     url: str
     body: bytes
-    records: list                     # the decoded JSON array (dropped by the caller after use)
+    records: int                      # items in the JSON array
+    last_modified: list[str]          # the records' lastModified strings (refresh watermarks)
     next_url: str | None
     date: dt.date | None              # the UTC date of the server's Date header
     wire_bytes: int
@@ -238,17 +255,31 @@ class HubClient:
             raise _Transient(f"HTTP {status}")
         if status >= 400:
             raise HubRequestRejected(f"{self.endpoint} refused {self._safe(url)}: HTTP {status} {_short(body)}")
-        try:
-            records = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raise _Transient(f"invalid or truncated JSON ({len(body)} bytes)") from None
+        items = _decode_listing(body, self.endpoint)
+        modified = [item.lastModified for item in items
+                    if isinstance(item, _Record) and isinstance(item.lastModified, str)]
         nxt = r.links.get("next", {}).get("url")
-        return Response(url=r.url, body=body, records=records, next_url=nxt, date=parse_date(r.headers.get("Date")),
-                        wire_bytes=wire)
+        return Response(url=r.url, body=body, records=len(items), last_modified=modified, next_url=nxt,
+                        date=parse_date(r.headers.get("Date")), wire_bytes=wire)
 
     @staticmethod
     def _safe(url: str) -> str:
         return url if len(url) < 200 else url[:200] + "..."
+
+
+def _decode_listing(body: bytes, endpoint: str) -> list:
+    """The page's items, or _Transient for a cut or broken body (worth another try) and
+    HubRequestRejected for well-formed JSON that is not a listing (retrying will not help)."""
+    try:
+        return _LISTING.decode(body)
+    except msgspec.ValidationError:   # well-formed so far, but not an array at the top
+        try:
+            kind = type(msgspec.json.decode(body)).__name__
+        except msgspec.DecodeError:
+            raise _Transient(f"invalid or truncated JSON ({len(body)} bytes)") from None
+        raise HubRequestRejected(f"{endpoint} answered a listing with a JSON {kind}, not a list") from None
+    except msgspec.DecodeError:
+        raise _Transient(f"invalid or truncated JSON ({len(body)} bytes)") from None
 
 
 def _one_line(exc: BaseException) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from crawler.errors import HubRequestRejected, PartialRun
+from crawler.errors import PartialRun
 from crawler.http import HubClient, RetryPolicy
 from crawler.plans import PLANS, Plan, is_last_page, page_time_range
 from crawler.progress import Progress, default_progress
@@ -210,14 +210,13 @@ def _run_plan(client: HubClient, staging, plan: Plan, night, progress, alive_est
                 snapshot = item.date or dt.datetime.now(dt.timezone.utc).date()
                 need_date = False
             counters = PageCounters(item.requests, item.retries, item.wire_bytes, item.seconds)
-            staging.commit_page(plan.name, item.body, item.records, item.next_url, counters,
-                                snapshot_date=snapshot, watermark=item.newest)
+            state = staging.commit_page(plan.name, item.body, item.records, item.next_url, counters,
+                                        snapshot_date=snapshot, watermark=item.newest)
             done_models += item.records
-            complete = item.next_url is None
             del item
-            if complete or staging.pending_pages(plan.name) >= BATCH_PAGES:
+            if state.status == "complete" or state.pending_pages >= BATCH_PAGES:
                 staging.normalize(plan.name, plan.heavy)
-            state = staging.plan(plan.name)
+                state = staging.plan(plan.name)
             elapsed = time.perf_counter() - t0
             rate = done_models / elapsed if elapsed > 0 else 0.0
             eta = max(0.0, (total - state.records) / rate) if total and rate > 0 else None
@@ -252,15 +251,9 @@ def _fetch_pages(client: HubClient, plan: Plan, url: str, prev_watermark, pages:
     try:
         while url and not stop.is_set():
             r = client.get_page(url)
-            records, r.records = r.records, None
-            if not isinstance(records, list):
-                raise HubRequestRejected(f"{client.endpoint} answered a listing with a JSON {type(records).__name__}, "
-                                         "not a list")
-            oldest, newest = page_time_range(records) if plan.stops_at_watermark else (None, None)
-            n_records = len(records)
-            del records
+            oldest, newest = page_time_range(r.last_modified) if plan.stops_at_watermark else (None, None)
             last = r.next_url is None or is_last_page(plan, oldest, prev_watermark)
-            item = _Page(r.body, n_records, None if last else r.next_url, r.date, newest, r.requests, r.retries,
+            item = _Page(r.body, r.records, None if last else r.next_url, r.date, newest, r.requests, r.retries,
                          r.wire_bytes, r.seconds)
             del r
             if not put(item):

@@ -56,9 +56,9 @@ def parse_hub_time(value) -> dt.datetime | None:
     return t
 
 
-def page_time_range(records) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """(oldest, newest) lastModified on a page (records without one are ignored)."""
-    times = [t for t in (parse_hub_time(r.get("lastModified")) for r in records if isinstance(r, dict)) if t]
+def page_time_range(last_modified) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(oldest, newest) of a page's lastModified values (unparseable ones are ignored)."""
+    times = [t for t in map(parse_hub_time, last_modified) if t]
     return (min(times), max(times)) if times else (None, None)
 
 

@@ -76,6 +76,9 @@ def merge_night(staging: Staging, sweep_complete: bool, wait_seconds: float = BU
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        # The main file must be whole on its own (analysts copy it, exports read it): fold the
+        # night's WAL into it now rather than leave it to a checkpoint at close.
+        con.execute("CHECKPOINT hc_merge_target")
     finally:
         con.execute("DETACH hc_merge_target")
     return True

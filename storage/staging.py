@@ -62,6 +62,32 @@ class PlanState:
     bytes: int
     seconds: float
     watermark: dt.datetime | None
+    normalized_pages: int = 0
+
+    @property
+    def pending_pages(self) -> int:
+        """Committed pages whose rows are not parsed into stage_rows yet."""
+        return self.pages - self.normalized_pages
+
+
+PLAN_STATE_COLUMNS = ("plan, status, next_url, pages, records, models, skipped, requests, retries, bytes, seconds, "
+                      "watermark, normalized_pages")
+
+# One page's commit is this single statement (atomic on its own): the cursor, the plan's
+# totals and the page count move together. RETURNING hands the new state back, so the writer
+# needs no further query per page (each costs ~1 ms, more while the fetch thread holds the GIL).
+COMMIT_PAGE_SQL = f"""
+UPDATE plan_state SET
+    status = CASE WHEN $next_url IS NULL THEN 'complete' ELSE 'running' END,
+    next_url = $next_url, pages = pages + 1, records = records + $records,
+    requests = requests + $requests, retries = retries + $retries, bytes = bytes + $bytes,
+    seconds = seconds + $seconds,
+    watermark = coalesce(watermark, $watermark),
+    started_at = coalesce(started_at, now()::TIMESTAMP),
+    finished_at = CASE WHEN $next_url IS NULL THEN now()::TIMESTAMP END
+WHERE plan = $plan AND pages = $page_no - 1
+RETURNING {PLAN_STATE_COLUMNS}
+"""
 
 
 @dataclass
@@ -79,6 +105,7 @@ class Staging:
         self.path = staging_path(db_path)
         self.spool = spool_dir(db_path)
         existed = self.path.exists()
+        self._pages: dict[str, int] = {}   # committed pages per plan, as last read or written
         self.con = db.configure(duckdb.connect(str(self.path)))
         if not self._version_matches():
             self.con.close()
@@ -90,6 +117,9 @@ class Staging:
         # Staged rows are rewritten by the merge anyway: checkpoint rarely (a checkpoint every
         # 16 MB of WAL, DuckDB's default, cost more than the pages' inserts).
         self.con.execute("SET checkpoint_threshold = '1GB'")
+        # Nor on close: the WAL is durable (a resumed crawl replays it) and after a merge the
+        # file is deleted, so a checkpoint at close would write the whole night once more.
+        self.con.execute("PRAGMA disable_checkpoint_on_shutdown")
         sqlfile.run(self.con, sqlfiles.MACROS)
         # The stage tables take their columns from the crawler's mapping: parse an empty page.
         empty = self.page_file("schema", 0)
@@ -113,10 +143,10 @@ class Staging:
         return NightState(*row) if row else None
 
     def plan(self, plan: str) -> PlanState:
-        row = self.con.execute(
-            "SELECT plan, status, next_url, pages, records, models, skipped, requests, retries, bytes, seconds, watermark "
-            "FROM plan_state WHERE plan = ?", [plan]).fetchone()
-        return PlanState(*row)
+        row = self.con.execute(f"SELECT {PLAN_STATE_COLUMNS} FROM plan_state WHERE plan = ?", [plan]).fetchone()
+        state = PlanState(*row)
+        self._pages[plan] = state.pages
+        return state
 
     def start_night(self, night_id: str, plans, endpoint: str, snapshot_date: dt.date | None,
                     prev_watermark: dt.datetime | None, alive_estimate: int | None = None) -> NightState:
@@ -132,6 +162,7 @@ class Staging:
         return self.night()
 
     def clear_tables(self) -> None:
+        self._pages.clear()
         for table in ("night", "plan_state", "stage_rows", "stage_skipped", "stage_edges"):
             self.con.execute(f"DELETE FROM {table}")
 
@@ -150,11 +181,13 @@ class Staging:
         return self.spool / plan / f"{page_no}.json"
 
     def commit_page(self, plan: str, body: bytes, records: int, next_url: str | None, counters: PageCounters,
-                    snapshot_date: dt.date | None = None, watermark: dt.datetime | None = None) -> int:
+                    snapshot_date: dt.date | None = None, watermark: dt.datetime | None = None) -> PlanState:
         """Commit one page: its body durably in the spool, then its cursor (None: the plan is
-        complete) and counters in one transaction. Returns the page number."""
+        complete) and counters in one statement. Returns the plan's new state."""
         con = self.con
-        page_no = con.execute("SELECT pages + 1 FROM plan_state WHERE plan = ?", [plan]).fetchone()[0]
+        if plan not in self._pages:
+            self.plan(plan)
+        page_no = self._pages[plan] + 1
         path = self.page_file(plan, page_no)
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as f:
@@ -162,29 +195,16 @@ class Staging:
             f.flush()
             if FSYNC_PAGES:
                 os.fsync(f.fileno())
-        con.execute("BEGIN")
-        try:
-            con.execute(
-                """UPDATE plan_state SET
-                       status = CASE WHEN ? IS NULL THEN 'complete' ELSE 'running' END,
-                       next_url = ?, pages = pages + 1, records = records + ?,
-                       requests = requests + ?, retries = retries + ?, bytes = bytes + ?, seconds = seconds + ?,
-                       watermark = coalesce(watermark, ?),
-                       started_at = coalesce(started_at, now()::TIMESTAMP),
-                       finished_at = CASE WHEN ? IS NULL THEN now()::TIMESTAMP END
-                   WHERE plan = ?""",
-                [next_url, next_url, records, counters.requests, counters.retries, counters.bytes,
-                 counters.seconds, watermark, next_url, plan])
-            if snapshot_date is not None:
-                con.execute("UPDATE night SET snapshot_date = coalesce(snapshot_date, ?)", [snapshot_date])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        return page_no
-
-    def pending_pages(self, plan: str) -> int:
-        return self.con.execute("SELECT pages - normalized_pages FROM plan_state WHERE plan = ?", [plan]).fetchone()[0]
+        if snapshot_date is not None:   # the server's date of the night's first response
+            con.execute("UPDATE night SET snapshot_date = coalesce(snapshot_date, ?)", [snapshot_date])
+        row = con.execute(COMMIT_PAGE_SQL, {
+            "plan": plan, "page_no": page_no, "next_url": next_url, "records": records,
+            "requests": counters.requests, "retries": counters.retries, "bytes": counters.bytes,
+            "seconds": counters.seconds, "watermark": watermark}).fetchone()
+        if row is None:
+            raise RuntimeError(f"staging of plan {plan} moved on under this crawl (page {page_no} already committed)")
+        self._pages[plan] = page_no
+        return PlanState(*row)
 
     def normalize(self, plan: str, heavy: bool) -> tuple[int, int]:
         """Parse every committed page not parsed yet (one DuckDB statement for the batch) into

@@ -35,6 +35,21 @@ def test_open_main_applies_migrations_once_and_adopts_hand_made_files(tmp_path):
     con.close()
 
 
+def test_after_a_night_the_main_file_is_whole_on_its_own(sim_factory, tmp_path):
+    """Analysts copy the .duckdb file: the night must be in it, not left in a WAL beside it."""
+    sim = sim_factory(models=2000, seed=5)
+    db = tmp_path / "hub.duckdb"
+    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    wal = Path(f"{db}.wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    copy = tmp_path / "copy" / "hub.duckdb"
+    copy.parent.mkdir()
+    copy.write_bytes(db.read_bytes())
+    con = duckdb.connect(str(copy), read_only=True)
+    assert con.execute("SELECT count(*) FROM hub_models").fetchone()[0] == 2000
+    con.close()
+
+
 def test_re_running_a_day_is_idempotent(sim_factory, tmp_path):
     sim = sim_factory(models=3000, seed=5)
     db = tmp_path / "hub.duckdb"
