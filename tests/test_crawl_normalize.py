@@ -55,6 +55,21 @@ def test_license_falls_back_to_card_data_string_then_first_list_element(parse):
     assert one(parse, {"id": "a/m", "tags": ["license:"], "cardData": {}})[0]["license"] is None
 
 
+def test_malformed_non_string_tags_are_kept_as_json_text_and_never_read_as_license_or_lineage(parse):
+    row, edges = one(parse, {"id": "a/m", "tags": [5, None, {"license": "mit"}, "license:Apache-2.0", True],
+                             "cardData": {"base_model": "p/1"}})
+    assert row["tags"] == ["5", '{"license":"mit"}', "license:Apache-2.0", "true"]
+    assert row["license"] == "apache-2.0"
+    assert edges == [("a/m", "p/1", "unknown", "cardData")]
+
+
+def test_weight_formats_ignore_the_case_of_file_names(parse):
+    row, _ = one(parse, {"id": "a/m", "siblings": [{"rfilename": "Model.SafeTensors"}, {"rfilename": "W.PTH"},
+                                                   {"rfilename": "coreml/X.MLPackage/Data/weights.bin"},
+                                                   {"rfilename": "README.MD"}]})
+    assert row["weight_formats"] == ["bin", "pt", "safetensors"]
+
+
 def test_license_name_and_link_come_from_card_data(parse):
     row, _ = one(parse, {"id": "a/m", "tags": ["license:other"],
                          "cardData": {"license": "other", "license_name": "acme-1", "license_link": "LICENSE"}})

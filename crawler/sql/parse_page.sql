@@ -54,9 +54,11 @@ SELECT
          ELSE 'none' END AS gated,
     hc_str(r.pipeline_tag) AS pipeline_tag,
     hc_str(r.library_name) AS library_name,
-    -- tags: strings only, in the Hub's order (the first license: tag wins)
+    -- tags in the Hub's order (the first license: tag wins). The Hub's tags are strings; a
+    -- malformed non-string one is kept as its JSON text (5x cheaper than testing each element's
+    -- type, and such text can never look like a license: or base_model: tag).
     CASE WHEN t[2] = 'ARRAY' THEN
-        list_transform(list_filter(json_extract(r.tags, '$[*]'), lambda x: json_type(x) = 'VARCHAR'), lambda x: x ->> '$')
+        list_filter(from_json(r.tags, '["VARCHAR"]'), lambda x: x IS NOT NULL)
     END AS tags,
     r.cardData AS card,
     r.downloads AS downloads,
@@ -68,7 +70,9 @@ SELECT
          WHEN $heavy THEN 0 END AS siblings_count,
     CASE WHEN t[4] = 'ARRAY' THEN
         list_sort(list_distinct(list_filter(
-            list_transform(json_extract_string(r.siblings, '$[*].rfilename'), lambda f: hc_weight_format(f)),
+            -- lower-cased once as JSON text (escapes keep their meaning), not per check
+            list_transform(json_extract_string(lower(CAST(r.siblings AS VARCHAR)), '$[*].rfilename'),
+                           lambda f: hc_weight_format(f)),
             lambda x: x IS NOT NULL)))
          WHEN $heavy THEN []::VARCHAR[] END AS weight_formats,
     r.baseModels AS base_models_json,
