@@ -24,7 +24,7 @@ def _fresh_db(workdir: Path, name: str) -> str:
 def throughput(models: int, seed: int, workdir: Path) -> dict:
     """First night (everything refreshed) vs raw GET+decode vs list_models(full=True)->pandas->Parquet."""
     with hubsim("--models", str(models), "--seed", str(seed)) as url:
-        run_contender("floor", url)  # warm the simulator's page cache so no contender pays for rendering
+        run_contender("warm", url)  # every contender's pages into the simulator's cache
         floor = run_contender("floor", url)
         anchor = run_contender("anchor", url, str(workdir / "anchor.parquet"))
         crawl = run_contender("hubcensus", url, _fresh_db(workdir, f"throughput-{models}"))

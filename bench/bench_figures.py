@@ -65,7 +65,9 @@ def best_of(con: duckdb.DuckDBPyConnection, query: str, repeats: int = 3) -> flo
 def time_queries(db: Path) -> dict:
     from analysis.figures import compute_figures
 
-    con = duckdb.connect(str(db), read_only=True)
+    from storage.db import connect_readonly
+
+    con = connect_readonly(db)   # as `hubcensus figures` / `sql` open it (memory limit, threads)
     timings = {view: round(best_of(con, f'SELECT * FROM "{view}"'), 3) for (view,) in con.execute(USER_VIEWS_SQL).fetchall()}
     compute_figures(con)
     started = time.perf_counter()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from urllib.parse import urlencode
 
 
 def floor(url: str) -> dict:
@@ -62,10 +63,34 @@ def hubcensus(url: str, db: str) -> dict:
                       for name, p in result.plans.items()}}
 
 
+def warm(url: str) -> dict:
+    """Walk every contender's own query once, raw, so hubsim serves all of them from its page
+    cache and no contender pays for the simulator's rendering (it shares the 2 cores)."""
+    import requests
+    from huggingface_hub.utils import paginate
+
+    from crawler.plans import FULL
+
+    session = requests.Session()
+    pages = 0
+    for first in (f"{url}/api/models?full=true&limit=1000&sort=createdAt",         # floor
+                  f"{url}/api/models?{urlencode(FULL.query())}"):                 # hubcensus's first night
+        next_url: str | None = first
+        while next_url:
+            response = session.get(next_url, headers={"Accept-Encoding": "gzip"}, timeout=60)
+            response.raise_for_status()
+            pages += 1
+            next_url = response.links.get("next", {}).get("url")
+    models = sum(1 for _ in paginate(f"{url}/api/models", params={"full": True}, headers={}))  # the anchor's
+    return {"models": models, "pages": pages, "bytes": None}
+
+
 def main(argv: list[str]) -> None:
     name, url, *rest = argv
     started = time.perf_counter()
-    if name == "floor":
+    if name == "warm":
+        outcome = warm(url)
+    elif name == "floor":
         outcome = floor(url)
     elif name == "anchor":
         outcome = anchor(url, rest[0])

@@ -21,14 +21,13 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from crawler.errors import PartialRun
 from crawler.http import HubClient, RetryPolicy
-from crawler.plans import PLANS, Plan, is_last_page, page_time_range
+from crawler.plans import PLANS, Plan, is_last_page, page_time_range, plans_for_night
 from crawler.progress import Progress, default_progress
 
 log = logging.getLogger("hubcensus.crawl")
 
 QUEUE_PAGES = 3          # pages fetched ahead of the writer (bounded: memory stays flat)
-BATCH_PAGES = 8          # committed pages parsed by DuckDB in one statement (its per-statement
-                         # cost dominates a single 1,000-record page)
+PARSE_EVERY_PAGES = 8    # committed pages are parsed in batches (storage.staging.parse_batches)
 
 
 @dataclass
@@ -111,6 +110,7 @@ def run_night(db_path, endpoint: str | None = None, token: str | None = None,
               merge_wait_seconds: float | None = None, max_pages: int | None = None) -> NightResult:
     """Crawl one night into db_path (default layout: <db>, <db>.staging, <db>.lock).
 
+    plans: what to crawl (crawler.plans; a first night's sweep + refresh runs as `full`).
     Resumes an interrupted night of the same endpoint and plans from its last committed page.
     max_pages stops after that many pages in this process (PartialRun; for tests and demos).
     Raises crawler.errors.* with one-line messages.
@@ -123,7 +123,7 @@ def run_night(db_path, endpoint: str | None = None, token: str | None = None,
     unknown = [p for p in plans if p not in PLANS]
     if unknown or not plans:
         raise ValueError(f"plans must be a non-empty sequence of {sorted(PLANS)}; got {plans!r}")
-    plans = tuple(p for p in PLANS if p in plans)      # sweep before refresh, always
+    plans = tuple(p for p in PLANS if p in plans)      # as asked for, in a canonical order
     if progress is None:
         progress = default_progress()
     elif progress is False:
@@ -148,19 +148,23 @@ def run_night(db_path, endpoint: str | None = None, token: str | None = None,
                 # Only a new night reads the main file before its merge (a resumed one has what it needs).
                 prev_watermark, alive_estimate = previous_night(db_path, wait)
                 night = staging.start_night(uuid.uuid4().hex, plans, where, snapshot_date, prev_watermark,
-                                            alive_estimate)
+                                            alive_estimate, run_plans=plans_for_night(plans, prev_watermark))
             else:
                 log.info("resuming night %s from its last committed page", night.night_id)
             alive_estimate = night.alive_estimate
+            run_plans = [PLANS[name] for name in plans_for_night(night.plans, night.prev_watermark)]
             budget = [max_pages]
-            for name in night.plans:
-                if staging.plan(name).status != "complete":
-                    _run_plan(client, staging, PLANS[name], night, progress, alive_estimate, budget)
-            for name in night.plans:   # pages committed but not parsed when a crawl was killed
-                staging.normalize(name, PLANS[name].heavy)
-            sweep_complete = "sweep" in night.plans and staging.plan("sweep").status == "complete"
-            merged = merge_night(staging, sweep_complete, wait)
-            result = _result(staging, merged, time.perf_counter() - started, resumed)
+            for plan in run_plans:
+                if staging.plan(plan.name).status != "complete":
+                    _run_plan(client, staging, plan, night, progress, alive_estimate, budget)
+            for plan in run_plans:   # pages committed but not parsed when a crawl was killed
+                staging.normalize(plan.name, plan.heavy)
+            listed_every_model = any(p.lists_every_model and staging.plan(p.name).status == "complete"
+                                     for p in run_plans)
+            merged = merge_night(staging, listed_every_model, wait,
+                                 count_plans=[p.name for p in run_plans if p.lists_every_model],
+                                 heavy_plans=[p.name for p in run_plans if p.heavy])
+            result = _result(staging, run_plans, merged, time.perf_counter() - started, resumed)
             for reason, count in staging.skipped_reasons():
                 log.warning("skipped %d malformed records: %s", count, reason)
         finally:
@@ -170,12 +174,13 @@ def run_night(db_path, endpoint: str | None = None, token: str | None = None,
     return result
 
 
-def _result(staging, merged: bool, seconds: float, resumed: bool) -> NightResult:
+def _result(staging, run_plans: list[Plan], merged: bool, seconds: float, resumed: bool) -> NightResult:
     night = staging.night()
     models = staging.con.execute("SELECT count(*) FROM night_models").fetchone()[0]
     out = NightResult(snapshot_date=night.snapshot_date, status="complete" if merged else "already-merged",
                       models_seen=models, seconds=seconds, resumed=resumed)
-    for name in night.plans:
+    for plan in run_plans:
+        name = plan.name
         s = staging.plan(name)
         out.plans[name] = PlanResult(plan=name, status=s.status, pages=s.pages, models=s.models, skipped=s.skipped,
                                      requests=s.requests, retries=s.retries, bytes=s.bytes, seconds=s.seconds,
@@ -193,7 +198,7 @@ def _run_plan(client: HubClient, staging, plan: Plan, night, progress, alive_est
     stop = threading.Event()
     fetcher = threading.Thread(target=_fetch_pages, name=f"fetch-{plan.name}", daemon=True,
                                args=(client, plan, url, night.prev_watermark, pages, stop))
-    total = alive_estimate if (not plan.stops_at_watermark or night.prev_watermark is None) else None
+    total = alive_estimate if plan.lists_every_model else None
     t0 = time.perf_counter()
     done_models = 0
     log.info("plan=%s start=%s", plan.name, "resume" if state.next_url else "first page")
@@ -214,7 +219,7 @@ def _run_plan(client: HubClient, staging, plan: Plan, night, progress, alive_est
                                         snapshot_date=snapshot, watermark=item.newest)
             done_models += item.records
             del item
-            if state.status == "complete" or state.pending_pages >= BATCH_PAGES:
+            if state.status == "complete" or state.pending_pages >= PARSE_EVERY_PAGES:
                 staging.normalize(plan.name, plan.heavy)
                 state = staging.plan(plan.name)
             elapsed = time.perf_counter() - t0
@@ -251,7 +256,7 @@ def _fetch_pages(client: HubClient, plan: Plan, url: str, prev_watermark, pages:
     try:
         while url and not stop.is_set():
             r = client.get_page(url)
-            oldest, newest = page_time_range(r.last_modified) if plan.stops_at_watermark else (None, None)
+            oldest, newest = page_time_range(r.last_modified) if plan.records_watermark else (None, None)
             last = r.next_url is None or is_last_page(plan, oldest, prev_watermark)
             item = _Page(r.body, r.records, None if last else r.next_url, r.date, newest, r.requests, r.retries,
                          r.wire_bytes, r.seconds)

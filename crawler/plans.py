@@ -1,5 +1,12 @@
-"""The two crawl plans of a night, declared as data (dlt-style): what to list, in which order,
-with which expand[] set, and when to stop. One generic paginator (crawler.night) runs them.
+"""The crawl plans, declared as data (dlt-style): what to list, in which order, with which
+expand[] set, and when to stop. One generic paginator (crawler.night) runs them.
+
+A night asks for the sweep and the refresh. The first night (no refresh watermark yet) would
+have the refresh list every model with the heavy fields, which carry every light field too, so
+the light sweep would only repeat it: that night runs `full` instead (heavy fields, every
+model, createdAt order), half the requests of sweep + refresh (on the real Hub ~3,000 pages,
+~15 minutes of a free account's budget). `full` can also be asked for explicitly, to re-read
+every model's heavy fields.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ class Plan:
     sort: str
     expand: tuple[str, ...]
     heavy: bool                        # rows carry the descriptive fields (lists mean "none" when absent)
+    lists_every_model: bool = False    # a complete run lists every alive model (counts, deletions)
+    records_watermark: bool = False    # remembers the newest lastModified it listed (next refresh stops there)
     stops_at_watermark: bool = False   # stop once a page is older than the previous watermark - overlap
     limit: int = PAGE_LIMIT
     params: tuple = field(default=())
@@ -37,10 +46,29 @@ class Plan:
         return q + list(self.params)
 
 
-SWEEP = Plan(name="sweep", path="/api/models", sort="createdAt", expand=SWEEP_EXPAND, heavy=False)
+# createdAt is the one order that stays stable while the Hub changes under a cursor.
+SWEEP = Plan(name="sweep", path="/api/models", sort="createdAt", expand=SWEEP_EXPAND, heavy=False,
+             lists_every_model=True)
 REFRESH = Plan(name="refresh", path="/api/models", sort="lastModified", expand=REFRESH_EXPAND, heavy=True,
-               stops_at_watermark=True)
-PLANS = {p.name: p for p in (SWEEP, REFRESH)}
+               records_watermark=True, stops_at_watermark=True)
+FULL = Plan(name="full", path="/api/models", sort="createdAt", expand=REFRESH_EXPAND, heavy=True,
+            lists_every_model=True, records_watermark=True)
+PLANS = {p.name: p for p in (SWEEP, REFRESH, FULL)}
+
+
+def plans_for_night(requested, prev_watermark: dt.datetime | None) -> tuple[str, ...]:
+    """The plans a night runs, in order, for the plans asked for.
+
+    `full` does the work of both others: asked for with either, it replaces them. Sweep and
+    refresh without a watermark (the first night) become `full`. The watermark of a `full`
+    run is the newest lastModified it listed; a model modified while it ran and already
+    passed by its cursor is re-read by the next refresh, which goes back SAFETY_OVERLAP before
+    that watermark.
+    """
+    requested = set(requested)
+    if "full" in requested or ({"sweep", "refresh"} <= requested and prev_watermark is None):
+        return ("full",)
+    return tuple(name for name in ("sweep", "refresh") if name in requested)
 
 
 def parse_hub_time(value) -> dt.datetime | None:

@@ -7,4 +7,4 @@ from pathlib import Path
 
 SQL_DIR = Path(__file__).with_name("sql")
 MACROS = SQL_DIR / "macros.sql"          # helper macros, once per connection
-PARSE_PAGE = SQL_DIR / "parse_page.sql"  # params: $paths (pages spooled to <page_no>.json files), $heavy
+PARSE_PAGE = SQL_DIR / "parse_page.sql"  # params: $paths (pages spooled to <page_no>.json files), $heavy, $max_object_bytes (largest file)

@@ -43,7 +43,9 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 
 def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", metavar="URL", help="Hub endpoint (default: $HF_ENDPOINT or https://huggingface.co)")
-    parser.add_argument("--plans", metavar="LIST", help="comma list of plans to run (default: sweep,refresh)")
+    parser.add_argument("--plans", metavar="LIST",
+                        help="comma list of sweep, refresh, full (default: sweep,refresh; the first night runs "
+                             "them as one heavy pass, `full`; --plans full re-reads every model's heavy fields)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,8 @@ from pathlib import Path
 DEFAULT_DB = "data/hub.duckdb"
 DB_ENV = "HUBCENSUS_DB"
 DEFAULT_CRON = "0 3 * * *"
-PLANS = ("sweep", "refresh")
+PLANS = ("sweep", "refresh")                 # a night (the first one runs them as `full`)
+KNOWN_PLANS = ("sweep", "refresh", "full")   # `full`: every model with heavy fields, on demand
 
 
 class ExitCode(enum.IntEnum):

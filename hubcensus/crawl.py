@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 import duckdb
 
-from hubcensus.config import PLANS, ExitCode, UserFacingError
+from hubcensus.config import KNOWN_PLANS, PLANS, ExitCode, UserFacingError
 
 log = logging.getLogger("hubcensus.crawl")
 
@@ -54,9 +54,9 @@ def parse_plans(text: str | None) -> tuple[str, ...]:
     if not text:
         return PLANS
     plans = tuple(p.strip() for p in text.split(",") if p.strip())
-    unknown = [p for p in plans if p not in PLANS]
+    unknown = [p for p in plans if p not in KNOWN_PLANS]
     if unknown or not plans:
-        raise UserFacingError(f"--plans takes a comma list of {', '.join(PLANS)}; got {text!r}")
+        raise UserFacingError(f"--plans takes a comma list of {', '.join(KNOWN_PLANS)}; got {text!r}")
     return plans
 
 

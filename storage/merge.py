@@ -52,12 +52,18 @@ def with_main_file(action, db_path: str | Path, wait_seconds: float = BUSY_WAIT_
         raise
 
 
-def merge_night(staging: Staging, sweep_complete: bool, wait_seconds: float = BUSY_WAIT_SECONDS) -> bool:
-    """Merge the staged night into the main file. Returns False when it was merged before."""
+def merge_night(staging: Staging, listed_every_model: bool, wait_seconds: float = BUSY_WAIT_SECONDS,
+                count_plans=("sweep",), heavy_plans=("refresh",)) -> bool:
+    """Merge the staged night into the main file. Returns False when it was merged before.
+
+    listed_every_model: a complete run listed every alive model, so the unlisted ones vanished.
+    count_plans: plans whose rows give tonight's counts (listings of every model); heavy_plans:
+    plans whose rows carry the descriptive fields. A `full` run is both.
+    """
     con = staging.con
     night = staging.night()
-    params = {"d": night.snapshot_date, "sweep_complete": sweep_complete}
-    sqlfile.run(con, PREPARE)
+    params = {"d": night.snapshot_date, "sweep_complete": listed_every_model}
+    sqlfile.run(con, PREPARE, {"count_plans": list(count_plans), "heavy_plans": list(heavy_plans)})
     main = str(staging.db_path)
 
     def attach():
@@ -85,14 +91,15 @@ def merge_night(staging: Staging, sweep_complete: bool, wait_seconds: float = BU
 
 
 def previous_night(db_path: str | Path, wait_seconds: float = BUSY_WAIT_SECONDS) -> tuple[dt.datetime | None, int | None]:
-    """Migrate the main file and read what the night needs from it: the last complete
-    refresh's watermark and the number of alive models (to estimate the sweep's total)."""
+    """Migrate the main file and read what the night needs from it: the watermark of the last
+    complete run that recorded one (refresh or full) and the number of alive models (to
+    estimate a full listing's total)."""
 
     def read():
         con = db.open_main(db_path)
         try:
             watermark = con.execute(
-                "SELECT max(watermark) FROM crawl_runs WHERE plan = 'refresh' AND status = 'complete'").fetchone()[0]
+                "SELECT max(watermark) FROM crawl_runs WHERE status = 'complete'").fetchone()[0]
             alive = con.execute("SELECT count(*) FROM hub_models WHERE deleted_at IS NULL").fetchone()[0]
             return watermark, (alive or None)
         finally:

@@ -24,9 +24,11 @@ log = logging.getLogger("hubcensus.storage")
 SCHEMA = db.SQL_DIR / "staging_schema.sql"
 # Bump when staging_schema.sql or the crawler's row mapping changes: a staging file of another
 # version is dropped (its night is re-crawled) instead of being misread.
-STAGING_VERSION = 3
+STAGING_VERSION = 4
 FSYNC_PAGES = True   # a page file must be on disk before its cursor commits (power loss, not just kill -9)
 STAGE_PAGE = db.SQL_DIR / "stage_page.sql"
+BATCH_PAGES = 8                  # pages parsed by one statement at most ...
+BATCH_BYTES = 4 * 1024 * 1024    # ... and JSON bytes (see parse_batches)
 
 
 def staging_path(db_path: str | Path) -> Path:
@@ -82,7 +84,7 @@ UPDATE plan_state SET
     next_url = $next_url, pages = pages + 1, records = records + $records,
     requests = requests + $requests, retries = retries + $retries, bytes = bytes + $bytes,
     seconds = seconds + $seconds,
-    watermark = coalesce(watermark, $watermark),
+    watermark = greatest(watermark, $watermark),  -- NULLs ignored; a refresh's first page holds its max
     started_at = coalesce(started_at, now()::TIMESTAMP),
     finished_at = CASE WHEN $next_url IS NULL THEN now()::TIMESTAMP END
 WHERE plan = $plan AND pages = $page_no - 1
@@ -125,7 +127,7 @@ class Staging:
         empty = self.page_file("schema", 0)
         empty.parent.mkdir(parents=True, exist_ok=True)
         empty.write_bytes(b"[]")
-        sqlfile.run(self.con, sqlfiles.PARSE_PAGE, {"paths": [str(empty)], "heavy": True})
+        sqlfile.run(self.con, sqlfiles.PARSE_PAGE, {"paths": [str(empty)], "heavy": True, "max_object_bytes": 16})
         sqlfile.run(self.con, SCHEMA)
 
     def _version_matches(self) -> bool:
@@ -149,15 +151,19 @@ class Staging:
         return state
 
     def start_night(self, night_id: str, plans, endpoint: str, snapshot_date: dt.date | None,
-                    prev_watermark: dt.datetime | None, alive_estimate: int | None = None) -> NightState:
+                    prev_watermark: dt.datetime | None, alive_estimate: int | None = None,
+                    run_plans=None) -> NightState:
+        """A new night: `plans` as asked for (a resumed night must ask for the same), and
+        `run_plans` the plans it runs (default: the same), each with its own cursor."""
+        run_plans = list(plans if run_plans is None else run_plans)
         self.con.execute("BEGIN")
         self.clear_tables()
         self.con.execute("INSERT INTO night VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
                          [night_id, list(plans), endpoint, snapshot_date, prev_watermark, alive_estimate])
-        for plan in plans:
+        for plan in run_plans:
             self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [plan])
         self.con.execute("COMMIT")
-        for plan in plans:   # page files of an abandoned night
+        for plan in run_plans:   # page files of an abandoned night
             shutil.rmtree(self.spool / plan, ignore_errors=True)
         return self.night()
 
@@ -207,14 +213,21 @@ class Staging:
         return PlanState(*row)
 
     def normalize(self, plan: str, heavy: bool) -> tuple[int, int]:
-        """Parse every committed page not parsed yet (one DuckDB statement for the batch) into
-        stage_rows, in one transaction; then drop their files. Returns (models, skipped)."""
+        """Parse every committed page not parsed yet into stage_rows, a batch of pages per
+        DuckDB statement and transaction, dropping their files. Returns (models, skipped)."""
+        done, pages = self.con.execute("SELECT normalized_pages, pages FROM plan_state WHERE plan = ?", [plan]).fetchone()
+        models = skipped = 0
+        for batch in parse_batches([self.page_file(plan, n) for n in range(done + 1, pages + 1)]):
+            m, s = self._normalize_batch(plan, heavy, done + len(batch), batch)
+            done += len(batch)
+            models, skipped = models + m, skipped + s
+        return models, skipped
+
+    def _normalize_batch(self, plan: str, heavy: bool, through_page: int, batch: list[Path]) -> tuple[int, int]:
         con = self.con
-        done, pages = con.execute("SELECT normalized_pages, pages FROM plan_state WHERE plan = ?", [plan]).fetchone()
-        if pages <= done:
-            return 0, 0
-        paths = [str(self.page_file(plan, n)) for n in range(done + 1, pages + 1)]
-        sqlfile.run(con, sqlfiles.PARSE_PAGE, {"paths": paths, "heavy": heavy})
+        paths = [str(p) for p in batch]
+        largest = max(os.path.getsize(p) for p in paths)
+        sqlfile.run(con, sqlfiles.PARSE_PAGE, {"paths": paths, "heavy": heavy, "max_object_bytes": largest + 1})
         models, skipped = con.execute(
             "SELECT count(*) FILTER (WHERE skip_reason IS NULL), count(*) FILTER (WHERE skip_reason IS NOT NULL) "
             "FROM page_rows").fetchone()
@@ -222,7 +235,7 @@ class Staging:
         try:
             sqlfile.run(con, STAGE_PAGE, {"plan": plan})
             con.execute("UPDATE plan_state SET normalized_pages = ?, models = models + ?, skipped = skipped + ? "
-                        "WHERE plan = ?", [pages, models, skipped, plan])
+                        "WHERE plan = ?", [through_page, models, skipped, plan])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -233,6 +246,24 @@ class Staging:
 
     def skipped_reasons(self) -> list[tuple[str, int]]:
         return self.con.execute("SELECT reason, count(*) FROM stage_skipped GROUP BY reason ORDER BY 2 DESC").fetchall()
+
+
+def parse_batches(files: list[Path]) -> list[list[Path]]:
+    """Consecutive pages grouped for one parse statement: at most BATCH_PAGES pages (DuckDB's
+    per-statement cost dominates single light pages) and at most BATCH_BYTES of JSON, because
+    parsing needs ~25x its input in memory (the crawl's DuckDB has 256 MB; real Hub pages with
+    long file lists run to several MB). A larger page goes alone."""
+    batches: list[list[Path]] = []
+    size = 0
+    for f in files:
+        n = os.path.getsize(f)
+        if batches and len(batches[-1]) < BATCH_PAGES and size + n <= BATCH_BYTES:
+            batches[-1].append(f)
+            size += n
+        else:
+            batches.append([f])
+            size = n
+    return batches
 
 
 def remove_files(db_path: str | Path) -> None:

@@ -80,7 +80,7 @@ def test_export_of_a_missing_database_leaves_no_directory(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["crawl", "--snapshot-date", "2026-13-01"], "hubcensus: error: --snapshot-date must be YYYY-MM-DD; got '2026-13-01'\n"),
-    (["crawl", "--plans", "sweep,nap"], "hubcensus: error: --plans takes a comma list of sweep, refresh; got 'sweep,nap'\n"),
+    (["crawl", "--plans", "sweep,nap"], "hubcensus: error: --plans takes a comma list of sweep, refresh, full; got 'sweep,nap'\n"),
     (["schedule", "--cron", "0 3 * *"],
      "hubcensus: error: bad --cron '0 3 * *': expected 5 fields (minute hour day month weekday), got 4\n"),
 ])

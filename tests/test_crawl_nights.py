@@ -112,17 +112,32 @@ def test_first_night_counts_equal_the_simulators_truth(nights):
     runs = con.execute("SELECT plan, status, snapshot_date, pages, models_seen, skipped_records, requests, bytes > 0 "
                        "FROM crawl_runs ORDER BY run_id").fetchall()
     pages = math.ceil(MODELS / 1000)
-    assert runs == [("sweep", "complete", DAY1, pages, MODELS, 0, pages, True),
-                    ("refresh", "complete", DAY1, pages, MODELS, 0, pages, True)]
+    # The first night has no watermark: sweep and refresh run as one heavy pass, `full`.
+    assert runs == [("full", "complete", DAY1, pages, MODELS, 0, pages, True)]
     con.close()
 
 
-def test_first_night_result_reports_each_plan(nights):
+def test_first_night_is_one_heavy_listing_in_created_order_with_the_newest_modification_as_watermark(nights):
     r1, stats = nights["r1"], nights["stats1"]
     assert r1.snapshot_date == DAY1 and r1.status == "complete" and r1.models_seen == MODELS
-    assert r1.plans["sweep"].bytes == light_entry(stats)["bytes"]
-    assert r1.plans["refresh"].bytes == heavy_entry(stats)["bytes"]
-    assert r1.plans["sweep"].bytes * 2 < r1.plans["refresh"].bytes
+    assert list(r1.plans) == ["full"]
+    assert not [e for e in stats["by_request"] if "cardData" not in e["expand"]]   # no light sweep
+    heavy = heavy_entry(stats)
+    assert (heavy["pages"], heavy["records"]) == (math.ceil(MODELS / 1000), MODELS)
+    assert r1.plans["full"].bytes == heavy["bytes"]
+    newest = max(r["lastModified"] for r in served_records(nights["u1"]).values())
+    assert r1.plans["full"].watermark.isoformat(timespec="milliseconds") + "Z" == newest
+
+
+def test_later_nights_run_the_light_sweep_and_the_incremental_refresh(nights):
+    r2, stats = nights["r2"], nights["stats2"]
+    assert list(r2.plans) == ["sweep", "refresh"]
+    assert r2.plans["sweep"].bytes == light_entry(stats)["bytes"]
+    assert r2.plans["refresh"].bytes == heavy_entry(stats)["bytes"]
+    con = duckdb.connect(str(nights["day2"]), read_only=True)
+    assert con.execute("SELECT plan FROM crawl_runs WHERE snapshot_date = ? ORDER BY run_id", [DAY2]).fetchall() \
+        == [("sweep",), ("refresh",)]
+    con.close()
 
 
 def test_next_night_adds_new_marks_deleted_and_keeps_both_snapshots(nights):
@@ -173,7 +188,7 @@ def test_next_night_refresh_fetches_heavy_pages_only_for_what_changed(nights):
     u2 = nights["u2"]
     heavy = heavy_entry(nights["stats2"])
     light = light_entry(nights["stats2"])
-    watermark = nights["r1"].plans["refresh"].watermark
+    watermark = nights["r1"].plans["full"].watermark
     # Models the refresh must re-read: modified since the last watermark minus the 1-day overlap.
     served = served_records(u2)
     threshold = (watermark - dt.timedelta(days=1)).isoformat(timespec="milliseconds") + "Z"
@@ -184,7 +199,7 @@ def test_next_night_refresh_fetches_heavy_pages_only_for_what_changed(nights):
     assert light["pages"] == math.ceil(len(served) / 1000)
     r2 = nights["r2"]
     assert r2.plans["refresh"].pages == heavy["pages"]
-    full_heavy_bytes = nights["r1"].plans["refresh"].bytes
+    full_heavy_bytes = nights["r1"].plans["full"].bytes
     assert r2.bytes < 0.5 * full_heavy_bytes
 
 
@@ -206,3 +221,17 @@ def test_real_sample_yields_exactly_the_files_models_and_edges(sim_factory, real
     assert con.execute("SELECT siblings_count FROM hub_models WHERE model_id = ?", [big["id"]]).fetchone()[0] == len(big["siblings"])
     con.close()
     assert result.skipped == 0 and result.models_seen == len(records)
+
+
+@pytest.mark.parametrize("requested, watermark, runs", [
+    (("sweep", "refresh"), None, ("full",)),                         # the first night: one heavy pass
+    (("sweep", "refresh"), dt.datetime(2026, 11, 1), ("sweep", "refresh")),
+    (("refresh",), None, ("refresh",)),                               # asked for alone: as asked
+    (("sweep",), None, ("sweep",)),
+    (("full",), dt.datetime(2026, 11, 1), ("full",)),                # on demand: re-read everything
+    (("sweep", "full"), dt.datetime(2026, 11, 1), ("full",)),        # full does the others' work
+])
+def test_a_night_runs_full_when_it_has_no_watermark_to_refresh_from(requested, watermark, runs):
+    from crawler.plans import plans_for_night
+
+    assert plans_for_night(requested, watermark) == runs

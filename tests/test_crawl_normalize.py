@@ -26,7 +26,8 @@ def parse(tmp_path):
 
     def run(records, heavy=True, raw: bytes | None = None):
         page.write_bytes(raw if raw is not None else orjson.dumps(records))
-        sqlfile.run(con, sqlfiles.PARSE_PAGE, {"paths": [str(page)], "heavy": heavy})
+        sqlfile.run(con, sqlfiles.PARSE_PAGE, {"paths": [str(page)], "heavy": heavy,
+                                                "max_object_bytes": page.stat().st_size + 1})
         cols = [d[0] for d in con.execute("SELECT * FROM page_rows").description]
         rows = [dict(zip(cols, r)) for r in con.execute("SELECT * FROM page_rows").fetchall()]
         edges = sorted(con.execute("SELECT child_id, parent_id, relation, source FROM page_edges").fetchall())

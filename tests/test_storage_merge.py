@@ -60,7 +60,8 @@ def test_re_running_a_day_is_idempotent(sim_factory, tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*), count(DISTINCT (snapshot_date, model_id)) FROM model_snapshots").fetchone() \
         == (3000, 3000)
-    assert con.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 4
+    # full (the first run), then sweep + refresh (the day now has a watermark)
+    assert con.execute("SELECT plan FROM crawl_runs ORDER BY run_id").fetchall() == [("full",), ("sweep",), ("refresh",)]
     con.close()
 
 
@@ -159,3 +160,21 @@ def test_a_new_night_waits_for_a_busy_file_then_says_nothing_was_crawled(sim_fac
         reader.wait()
     assert str(caught.value) == f"{db} stayed locked by another process for 0.5s; nothing was crawled; try again when it is free"
     assert sim.stats()["totals"]["requests"] == 0
+
+
+def test_pages_are_parsed_in_batches_bounded_by_count_and_bytes(tmp_path):
+    """Parsing needs many times its input in memory: a batch never exceeds BATCH_BYTES of JSON
+    (unless one page alone is larger) nor BATCH_PAGES pages, and keeps the pages in order."""
+    from storage.staging import BATCH_BYTES, BATCH_PAGES, parse_batches
+
+    sizes = [100] * 10 + [BATCH_BYTES // 2, BATCH_BYTES // 2 + 1, BATCH_BYTES * 2, 100, 100]
+    files = []
+    for n, size in enumerate(sizes, 1):
+        f = tmp_path / f"{n}.json"
+        f.write_bytes(b" " * size)
+        files.append(f)
+    batches = parse_batches(files)
+    assert [f for batch in batches for f in batch] == files
+    assert [len(b) for b in batches] == [BATCH_PAGES, 3, 1, 1, 2]
+    for batch in batches:
+        assert len(batch) == 1 or sum(f.stat().st_size for f in batch) <= BATCH_BYTES

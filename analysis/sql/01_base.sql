@@ -10,11 +10,16 @@ SELECT h.*,
 FROM hub_models h
 LEFT JOIN license_taxonomy t ON t.license_id = h.license;
 
--- The date the figures describe: the latest complete sweep; without one, the latest snapshot
--- any run wrote; NULL on an empty database.
+-- Complete runs that listed every model of the Hub: a sweep, or a `full` run (a first night's
+-- sweep and refresh in one heavy pass). Their dates are the snapshots that say who is alive.
+CREATE OR REPLACE VIEW complete_listings AS
+SELECT * FROM crawl_runs WHERE status = 'complete' AND plan IN ('sweep', 'full');
+
+-- The date the figures describe: the latest complete sweep (or full run); without one, the
+-- latest snapshot any run wrote; NULL on an empty database.
 CREATE OR REPLACE VIEW latest_snapshot AS
 SELECT coalesce(
-           (SELECT max(snapshot_date) FROM crawl_runs WHERE plan = 'sweep' AND status = 'complete'),
+           (SELECT max(snapshot_date) FROM complete_listings),
            (SELECT max(snapshot_date) FROM model_snapshots)
        ) AS snapshot_date;
 

@@ -70,7 +70,7 @@ ORDER BY snapshot_date;
 -- (a model counts at snapshot d when first_seen <= d and it was not deleted by d). This avoids
 -- joining every snapshot row to the models table; it uses each model's current facet values.
 CREATE OR REPLACE VIEW hub_size_by_snapshot_facet AS
-WITH dates AS (SELECT DISTINCT snapshot_date FROM crawl_runs WHERE status = 'complete' AND plan = 'sweep'),
+WITH dates AS (SELECT DISTINCT snapshot_date FROM complete_listings),
      f AS (SELECT f.*, m.first_seen, m.deleted_at FROM model_facets f JOIN hub_models m USING (model_id)),
      long AS (
         SELECT first_seen, deleted_at, 'pipeline_tag' AS facet, pipeline_tag AS facet_value FROM f

@@ -5,11 +5,14 @@
 -- Definitions follow docs/figures.md (license, gated, lineage precedence) exactly.
 -- $heavy: the page was asked for heavy fields (refresh), so an absent list means "none" ([])
 -- rather than "not fetched" (NULL).
+-- $max_object_bytes: the largest page file of the batch. No record can be larger than its
+-- file, and DuckDB sizes its read buffers from this bound (2x per file), not from the data:
+-- a fixed 32 MB bound cost 64 MB per page file and ran a 256 MB crawl out of memory.
 
 CREATE OR REPLACE TEMP TABLE page_records AS
 WITH raw AS (
     SELECT json AS j, CAST(regexp_extract(filename, '(\d+)\.json$', 1) AS BIGINT) AS page_no
-    FROM read_json_objects($paths, format = 'array', filename = true, maximum_object_size = 33554432)
+    FROM read_json_objects($paths, format = 'array', filename = true, maximum_object_size = $max_object_bytes)
 ), typed AS (
     SELECT page_no, json_type(j) AS record_type,
            json_type(j, ['$.id', '$.tags', '$.cardData', '$.siblings', '$.downloads', '$.likes',

@@ -71,7 +71,7 @@ CREATE SEQUENCE crawl_run_ids START 1;
 CREATE TABLE crawl_runs (
     run_id              BIGINT NOT NULL,
     night_id            VARCHAR,          -- groups the sweep and refresh of one night
-    plan                VARCHAR NOT NULL, -- sweep | refresh
+    plan                VARCHAR NOT NULL, -- sweep | refresh | full (a first night: both in one heavy pass)
     status              VARCHAR NOT NULL, -- complete | failed | partial
     snapshot_date       DATE NOT NULL,
     started_at          TIMESTAMP,

@@ -63,7 +63,7 @@ SELECT n.* EXCLUDE (refreshed),
 FROM night_models n
 WHERE NOT EXISTS (SELECT 1 FROM hc_merge_target.hub_models m WHERE m.model_id = n.model_id);
 
--- Vanished: alive before, not listed by tonight's complete sweep (nor the refresh). Kept.
+-- Vanished: alive before, not listed by tonight's complete sweep or full run (nor the refresh). Kept.
 UPDATE hc_merge_target.hub_models SET deleted_at = $d
 WHERE $sweep_complete AND deleted_at IS NULL AND first_seen <= $d
   AND model_id NOT IN (SELECT model_id FROM night_listed);
@@ -93,4 +93,4 @@ INSERT INTO hc_merge_target.crawl_runs (run_id, night_id, plan, status, snapshot
 SELECT nextval('hc_merge_target.crawl_run_ids'), n.night_id, p.plan, p.status, $d, p.started_at, p.finished_at, p.pages,
        p.models, p.requests, p.retries, p.bytes, p.skipped, p.watermark, n.endpoint, NULL
 FROM plan_state p CROSS JOIN night n
-ORDER BY list_position(n.plans, p.plan);
+ORDER BY p.started_at NULLS LAST, p.plan;

@@ -1,12 +1,14 @@
 -- Before the merge transaction: the night's models from staging, one row per model id
 -- (a listing may repeat a model that moved under the cursor: its latest page wins).
+-- $count_plans: plans listing every model (sweep, full); $heavy_plans: plans with the
+-- descriptive fields (refresh, full). A `full` night feeds both from the same rows.
 
 CREATE OR REPLACE TEMP TABLE night_light AS
-SELECT * FROM stage_rows WHERE plan = 'sweep'
+SELECT * FROM stage_rows WHERE list_contains($count_plans, plan)
 QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY page_no DESC) = 1;
 
 CREATE OR REPLACE TEMP TABLE night_heavy AS
-SELECT * FROM stage_rows WHERE plan = 'refresh'
+SELECT * FROM stage_rows WHERE list_contains($heavy_plans, plan)
 QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY page_no DESC) = 1;
 
 CREATE OR REPLACE TEMP TABLE night_edges AS
