@@ -176,7 +176,7 @@ def run_night(db_path, endpoint: str | None = None, token: str | None = None,
 
 def _result(staging, run_plans: list[Plan], merged: bool, seconds: float, resumed: bool) -> NightResult:
     night = staging.night()
-    models = staging.con.execute("SELECT count(*) FROM night_models").fetchone()[0]
+    models = staging.con.execute("SELECT count(DISTINCT model_id) FROM stage_rows").fetchone()[0]
     out = NightResult(snapshot_date=night.snapshot_date, status="complete" if merged else "already-merged",
                       models_seen=models, seconds=seconds, resumed=resumed)
     for plan in run_plans:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from pathlib import Path
 
 import duckdb
@@ -24,6 +25,8 @@ log = logging.getLogger("hubcensus.storage")
 
 PREPARE = db.SQL_DIR / "merge_prepare.sql"
 MERGE = db.SQL_DIR / "merge.sql"
+RUNS = db.SQL_DIR / "merge_runs.sql"
+SLICE_MODELS = 200_000   # staged rows merged per slice (see merge_night)
 BUSY_WAIT_SECONDS = 30.0
 
 
@@ -59,11 +62,17 @@ def merge_night(staging: Staging, listed_every_model: bool, wait_seconds: float 
     listed_every_model: a complete run listed every alive model, so the unlisted ones vanished.
     count_plans: plans whose rows give tonight's counts (listings of every model); heavy_plans:
     plans whose rows carry the descriptive fields. A `full` run is both.
+
+    The night is merged in slices of at most SLICE_MODELS model ids (hash(model_id) % parts),
+    each prepared and merged in turn, all in the ONE transaction: every join and window works
+    per model, so slicing changes no result, and memory stays flat as the Hub grows (the
+    crawl's DuckDB has 256 MB; a 1M-model night in one piece ran out of it).
     """
     con = staging.con
     night = staging.night()
-    params = {"d": night.snapshot_date, "sweep_complete": listed_every_model}
-    sqlfile.run(con, PREPARE, {"count_plans": list(count_plans), "heavy_plans": list(heavy_plans)})
+    staged = con.execute("SELECT count(*) FROM stage_rows").fetchone()[0]
+    params = {"d": night.snapshot_date, "sweep_complete": listed_every_model, "count_plans": list(count_plans),
+              "heavy_plans": list(heavy_plans), "parts": max(1, math.ceil(staged / SLICE_MODELS))}
     main = str(staging.db_path)
 
     def attach():
@@ -77,7 +86,10 @@ def merge_night(staging: Staging, listed_every_model: bool, wait_seconds: float 
             if seen:
                 con.execute("ROLLBACK")
                 return False
-            sqlfile.run(con, MERGE, params)
+            for part in range(params["parts"]):
+                sqlfile.run(con, PREPARE, {**params, "part": part})
+                sqlfile.run(con, MERGE, {**params, "part": part})
+            sqlfile.run(con, RUNS, params)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

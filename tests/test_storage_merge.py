@@ -178,3 +178,25 @@ def test_pages_are_parsed_in_batches_bounded_by_count_and_bytes(tmp_path):
     assert [len(b) for b in batches] == [BATCH_PAGES, 3, 1, 1, 2]
     for batch in batches:
         assert len(batch) == 1 or sum(f.stat().st_size for f in batch) <= BATCH_BYTES
+
+
+def test_a_night_merged_in_slices_equals_one_merged_whole(sim_factory, tmp_path, monkeypatch):
+    """Big nights are merged in slices of model ids (memory stays flat as the Hub grows); the
+    result must not depend on it: day 1 (new models) and day 2 (changes, deletions, new
+    models, history) in slices of 700 models give the very same database as unsliced."""
+    import storage.merge
+
+    def two_nights(db):
+        sim = sim_factory(models=3000, seed=21)
+        crawler.run_night(str(db), endpoint=sim.url, progress=False)
+        sim.set_day(2)
+        crawler.run_night(str(db), endpoint=sim.url, progress=False)
+        out = content(db)
+        out["crawl_runs"] = [run[:-1] for run in out["crawl_runs"]]   # less the endpoint (another port)
+        return out
+
+    whole = two_nights(tmp_path / "whole.duckdb")
+    monkeypatch.setattr(storage.merge, "SLICE_MODELS", 700)
+    sliced = two_nights(tmp_path / "sliced.duckdb")
+    assert sliced == whole
+    assert whole["model_changes"] and any(row[-2] is not None for row in whole["hub_models"])  # deletions happened

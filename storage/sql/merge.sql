@@ -1,5 +1,7 @@
 -- The night into the main DB (attached as `hc_merge_target`), in ONE transaction that writes only
--- that database. $d = snapshot date, $sweep_complete = a complete sweep listed every alive model.
+-- that database (and this connection's temp tables). $d = snapshot date, $sweep_complete = a
+-- complete sweep listed every alive model. Run once per slice of model ids (storage.merge):
+-- the night_* tables hold slice $part of $parts, so memory does not grow with the Hub.
 
 -- History first, against the values before this night. Not on a model's first appearance,
 -- and heavy fields only once they were ever fetched (refreshed_on not NULL).
@@ -24,9 +26,38 @@ WITH pairs AS (
 SELECT model_id, field, old_value, new_value, $d FROM pairs
 WHERE old_value IS DISTINCT FROM new_value;
 
+-- The upsert is split by width, as a columnar store wants it: refreshed models are deleted and
+-- inserted whole (their narrow bookkeeping values kept aside), listed-only models get a narrow
+-- update of counts, dates and flags (rewriting every column of every listed model each night
+-- would rewrite the whole Hub's tags, cards and file lists).
+CREATE OR REPLACE TEMP TABLE night_refreshed_before AS
+SELECT m.model_id, m.internal_id, m.author, m.created_at, m.last_modified, m.private, m.disabled, m.gated,
+       m.hub_children_count, m.first_seen, m.last_seen
+FROM hc_merge_target.hub_models m
+WHERE m.model_id IN (SELECT model_id FROM night_models WHERE refreshed);
+
+DELETE FROM hc_merge_target.hub_models
+WHERE model_id IN (SELECT model_id FROM night_refreshed_before);
+
+INSERT INTO hc_merge_target.hub_models BY NAME
+SELECT n.* EXCLUDE (refreshed, internal_id, created_at, last_modified, private, disabled, gated, hub_children_count),
+       coalesce(n.internal_id, b.internal_id) AS internal_id,
+       coalesce(n.created_at, b.created_at) AS created_at,
+       coalesce(n.last_modified, b.last_modified) AS last_modified,
+       coalesce(n.private, b.private) AS private,
+       coalesce(n.disabled, b.disabled) AS disabled,
+       coalesce(n.gated, b.gated) AS gated,
+       coalesce(n.hub_children_count, b.hub_children_count) AS hub_children_count,
+       coalesce(b.first_seen, $d) AS first_seen,
+       greatest(b.last_seen, $d) AS last_seen,
+       CAST(NULL AS DATE) AS deleted_at,
+       $d AS refreshed_on
+FROM night_models n LEFT JOIN night_refreshed_before b USING (model_id)
+WHERE n.refreshed;
+
 UPDATE hc_merge_target.hub_models AS m SET
     internal_id        = coalesce(n.internal_id, m.internal_id),
-    author             = CASE WHEN n.refreshed THEN n.author ELSE coalesce(m.author, n.author) END,
+    author             = coalesce(m.author, n.author),
     created_at         = coalesce(n.created_at, m.created_at),
     last_modified      = coalesce(n.last_modified, m.last_modified),
     private            = coalesce(n.private, m.private),
@@ -36,36 +67,25 @@ UPDATE hc_merge_target.hub_models AS m SET
     downloads_all_time = n.downloads_all_time,
     likes              = n.likes,
     trending_score     = n.trending_score,
-    sha                = CASE WHEN n.refreshed THEN n.sha ELSE m.sha END,
-    pipeline_tag       = CASE WHEN n.refreshed THEN n.pipeline_tag ELSE m.pipeline_tag END,
-    library_name       = CASE WHEN n.refreshed THEN n.library_name ELSE m.library_name END,
-    license            = CASE WHEN n.refreshed THEN n.license ELSE m.license END,
-    license_name       = CASE WHEN n.refreshed THEN n.license_name ELSE m.license_name END,
-    license_link       = CASE WHEN n.refreshed THEN n.license_link ELSE m.license_link END,
-    params             = CASE WHEN n.refreshed THEN n.params ELSE m.params END,
-    languages          = CASE WHEN n.refreshed THEN n.languages ELSE m.languages END,
-    datasets           = CASE WHEN n.refreshed THEN n.datasets ELSE m.datasets END,
-    tags               = CASE WHEN n.refreshed THEN n.tags ELSE m.tags END,
-    base_models        = CASE WHEN n.refreshed THEN n.base_models ELSE m.base_models END,
-    siblings_count     = CASE WHEN n.refreshed THEN n.siblings_count ELSE m.siblings_count END,
-    weight_formats     = CASE WHEN n.refreshed THEN n.weight_formats ELSE m.weight_formats END,
-    hub_children_count = coalesce(n.hub_children_count, m.hub_children_count),
     last_seen          = greatest(m.last_seen, $d),
-    deleted_at         = NULL,
-    refreshed_on       = CASE WHEN n.refreshed THEN $d ELSE m.refreshed_on END
-FROM night_models n
+    deleted_at         = NULL
+FROM (SELECT model_id, internal_id, author, created_at, last_modified, private, disabled, gated,
+             downloads, downloads_all_time, likes, trending_score
+      FROM night_models WHERE NOT refreshed) n
 WHERE m.model_id = n.model_id;
 
+-- Models seen for the first time tonight by the light listing only.
 INSERT INTO hc_merge_target.hub_models BY NAME
 SELECT n.* EXCLUDE (refreshed),
        $d AS first_seen, $d AS last_seen, CAST(NULL AS DATE) AS deleted_at,
-       CASE WHEN n.refreshed THEN $d END AS refreshed_on
+       CAST(NULL AS DATE) AS refreshed_on
 FROM night_models n
-WHERE NOT EXISTS (SELECT 1 FROM hc_merge_target.hub_models m WHERE m.model_id = n.model_id);
+WHERE NOT n.refreshed
+  AND NOT EXISTS (SELECT 1 FROM hc_merge_target.hub_models m WHERE m.model_id = n.model_id);
 
 -- Vanished: alive before, not listed by tonight's complete sweep or full run (nor the refresh). Kept.
 UPDATE hc_merge_target.hub_models SET deleted_at = $d
-WHERE $sweep_complete AND deleted_at IS NULL AND first_seen <= $d
+WHERE $sweep_complete AND deleted_at IS NULL AND first_seen <= $d AND hash(model_id) % $parts = $part
   AND model_id NOT IN (SELECT model_id FROM night_listed);
 
 -- One snapshot row per model and date: re-running a day replaces that day's rows.
@@ -87,10 +107,3 @@ FROM night_edges e
 WHERE NOT EXISTS (SELECT 1 FROM hc_merge_target.lineage l
                   WHERE l.child_id = e.child_id AND l.parent_id = e.parent_id AND l.relation = e.relation)
 GROUP BY e.child_id, e.parent_id, e.relation;
-
-INSERT INTO hc_merge_target.crawl_runs (run_id, night_id, plan, status, snapshot_date, started_at, finished_at, pages,
-                            models_seen, requests, retries, bytes, skipped_records, watermark, endpoint, error)
-SELECT nextval('hc_merge_target.crawl_run_ids'), n.night_id, p.plan, p.status, $d, p.started_at, p.finished_at, p.pages,
-       p.models, p.requests, p.retries, p.bytes, p.skipped, p.watermark, n.endpoint, NULL
-FROM plan_state p CROSS JOIN night n
-ORDER BY p.started_at NULLS LAST, p.plan;
