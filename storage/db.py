@@ -15,10 +15,11 @@ import duckdb
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQL_DIR = Path(__file__).with_name("sql")
 # DuckDB's own defaults take 80% of RAM and every core; a nightly job beside analysts should
-# not. Pages are ~1 MB and batches of 8 are parsed at once, so 256 MB is plenty for ingest and
-# the merge (which spills to <db>.tmp past it): the crawl's peak RSS stays under 400 MB at any
-# Hub size. Analysts' queries (joins over 30 nights of 3M snapshots) get more room.
-WRITER_MEMORY_LIMIT = "256MB"
+# not. Parse batches are <= 4 MB of JSON and the merge works in slices of 100k models, so
+# 192 MB is enough (DuckDB allocates ~80 MB beyond its limit, and Python ~50 MB): the crawl's
+# peak RSS measured 345 MB at 1M models (bench/README.md). Analysts' queries (joins over 30
+# nights of 3M snapshots) get more room.
+WRITER_MEMORY_LIMIT = "192MB"
 READER_MEMORY_LIMIT = "2GB"
 THREADS = 2
 

@@ -26,7 +26,8 @@ log = logging.getLogger("hubcensus.storage")
 PREPARE = db.SQL_DIR / "merge_prepare.sql"
 MERGE = db.SQL_DIR / "merge.sql"
 RUNS = db.SQL_DIR / "merge_runs.sql"
-SLICE_MODELS = 200_000   # staged rows merged per slice (see merge_night)
+SLICE_MODELS = 100_000   # staged rows merged per slice (see merge_night): its temp tables
+                         # (~60 MB per 100k heavy models) fit the crawl's 192 MB with room
 BUSY_WAIT_SECONDS = 30.0
 
 
@@ -63,7 +64,7 @@ def merge_night(staging: Staging, listed_every_model: bool, wait_seconds: float 
     count_plans: plans whose rows give tonight's counts (listings of every model); heavy_plans:
     plans whose rows carry the descriptive fields. A `full` run is both.
 
-    The night is merged in slices of at most SLICE_MODELS model ids (hash(model_id) % parts),
+    The night is merged in slices of about SLICE_MODELS model ids (hash(model_id) % parts),
     each prepared and merged in turn, all in the ONE transaction: every join and window works
     per model, so slicing changes no result, and memory stays flat as the Hub grows (the
     crawl's DuckDB has 256 MB; a 1M-model night in one piece ran out of it).

@@ -27,6 +27,7 @@ SCHEMA = db.SQL_DIR / "staging_schema.sql"
 STAGING_VERSION = 4
 FSYNC_PAGES = True   # a page file must be on disk before its cursor commits (power loss, not just kill -9)
 STAGE_PAGE = db.SQL_DIR / "stage_page.sql"
+STAGING_CHECKPOINT = "64MB"      # WAL size that triggers a checkpoint of the staging file
 BATCH_PAGES = 8                  # pages parsed by one statement at most ...
 BATCH_BYTES = 4 * 1024 * 1024    # ... and JSON bytes (see parse_batches)
 
@@ -116,9 +117,11 @@ class Staging:
             remove_files(db_path)
             self.con = db.configure(duckdb.connect(str(self.path)))
             self.con.execute("CREATE TABLE staging_version AS SELECT CAST(? AS INTEGER) AS version", [STAGING_VERSION])
-        # Staged rows are rewritten by the merge anyway: checkpoint rarely (a checkpoint every
-        # 16 MB of WAL, DuckDB's default, cost more than the pages' inserts).
-        self.con.execute("SET checkpoint_threshold = '1GB'")
+        # Staged rows are rewritten by the merge anyway, so checkpoint less often than DuckDB's
+        # 16 MB default (whose checkpoints cost more than the pages' inserts), but not rarely:
+        # rows not yet checkpointed stay in memory, and a 1 GB threshold let a 1M-model night's
+        # staged rows fill all the memory the crawl may use.
+        self.con.execute(f"SET checkpoint_threshold = '{STAGING_CHECKPOINT}'")
         # Nor on close: the WAL is durable (a resumed crawl replays it) and after a merge the
         # file is deleted, so a checkpoint at close would write the whole night once more.
         self.con.execute("PRAGMA disable_checkpoint_on_shutdown")

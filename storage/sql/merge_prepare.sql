@@ -50,6 +50,10 @@ SELECT l.model_id, false AS refreshed, l.internal_id, l.author, l.created_at, l.
 FROM night_light l
 WHERE NOT EXISTS (SELECT 1 FROM night_heavy h WHERE h.model_id = l.model_id);
 
+-- Temp tables live in memory: the inputs go as soon as night_models holds what they gave.
+DROP TABLE night_heavy;
+DROP TABLE night_light;
+
 -- Ids listed tonight (including malformed records that had a usable id): never "vanished".
 CREATE OR REPLACE TEMP TABLE night_listed AS
 SELECT model_id FROM night_models
