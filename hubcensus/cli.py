@@ -96,6 +96,7 @@ def cmd_crawl(args) -> int:
     db = config.resolve_db(args.db)
     plans = crawl.parse_plans(args.plans)
     snapshot_date = crawl.parse_snapshot_date(args.snapshot_date)
+    crawl.check_crawl_memory()
     endpoint = args.endpoint or os.environ.get("HF_ENDPOINT") or None
     token = os.environ.get("HF_TOKEN") or None  # None: the crawler discovers it as `hf` does
     started = time.monotonic()
@@ -181,6 +182,7 @@ def cmd_schedule(args) -> int:
     from hubcensus import crawl, schedule
 
     crawl.parse_plans(args.plans)  # fail now, not at 03:00
+    crawl.check_crawl_memory()
     return schedule.serve(
         db=config.resolve_db(args.db), cron=args.cron, endpoint=args.endpoint, plans=args.plans,
     )

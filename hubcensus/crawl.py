@@ -60,6 +60,16 @@ def parse_plans(text: str | None) -> tuple[str, ...]:
     return plans
 
 
+def check_crawl_memory() -> str:
+    """$HUBCENSUS_CRAWL_MEMORY, the crawl's DuckDB memory limit, checked before any work."""
+    from storage.db import writer_memory_limit
+
+    try:
+        return writer_memory_limit()
+    except ValueError as error:
+        raise UserFacingError(str(error)) from None
+
+
 def parse_snapshot_date(text: str | None) -> dt.date | None:
     if text is None:
         return None

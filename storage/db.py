@@ -7,6 +7,7 @@ older tools) without that table is recognised by its `hub_models` table and adop
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -15,19 +16,36 @@ import duckdb
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQL_DIR = Path(__file__).with_name("sql")
 # DuckDB's own defaults take 80% of RAM and every core; a nightly job beside analysts should
-# not. Parse batches are <= 4 MB of JSON and the merge works in slices of 100k models, so
-# 192 MB is enough (DuckDB allocates ~80 MB beyond its limit, and Python ~50 MB): the crawl's
-# peak RSS measured 345 MB at 1M models (bench/README.md). Analysts' queries (joins over 30
+# not. Parse batches are <= 4 MB of JSON and the merge works in slices of 100k models, so the
+# crawl's working set is small, except for one thing that grows with the Hub: the night's merge
+# is ONE transaction (analysts never see half a night), and DuckDB keeps a transaction's
+# uncommitted writes in memory, ~13 MB per 100k models merged. 640 MB fits a ~3.5M-model night
+# (a 3M first night peaked at 840 MB RSS); 192 MB fits ~1M (345 MB RSS at 1M).
+# HUBCENSUS_CRAWL_MEMORY overrides it (bench/README.md). Analysts' queries (joins over 30
 # nights of 3M snapshots) get more room.
-WRITER_MEMORY_LIMIT = "192MB"
+CRAWL_MEMORY_ENV = "HUBCENSUS_CRAWL_MEMORY"
+DEFAULT_WRITER_MEMORY_LIMIT = "640MB"
 READER_MEMORY_LIMIT = "2GB"
 THREADS = 2
+_MEMORY_SIZE = re.compile(r"^\d{1,6}(\.\d{1,3})?\s?(KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)
+
+
+def writer_memory_limit() -> str:
+    """The crawl's DuckDB memory limit: $HUBCENSUS_CRAWL_MEMORY (e.g. 1GB) or the default."""
+    value = os.environ.get(CRAWL_MEMORY_ENV, "").strip() or DEFAULT_WRITER_MEMORY_LIMIT
+    if not _MEMORY_SIZE.match(value):   # it is spliced into SET (which takes no parameters)
+        raise ValueError(f"{CRAWL_MEMORY_ENV} must be a size such as 640MB or 1GB; got {value!r}")
+    return value
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
-def configure(con: duckdb.DuckDBPyConnection, memory_limit: str = WRITER_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
-    con.execute(f"SET memory_limit = '{memory_limit}'")   # a constant of this module, never input
+def configure(con: duckdb.DuckDBPyConnection, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Resource limits for a connection (default: the crawl's, writer_memory_limit())."""
+    memory_limit = memory_limit or writer_memory_limit()
+    if not _MEMORY_SIZE.match(memory_limit):
+        raise ValueError(f"not a memory size: {memory_limit!r}")
+    con.execute(f"SET memory_limit = '{memory_limit}'")   # validated above: SET takes no parameters
     con.execute(f"SET threads = {THREADS}")
     con.execute("SET preserve_insertion_order = false")
     return con

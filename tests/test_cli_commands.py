@@ -89,6 +89,26 @@ def test_bad_input_is_exit_2_with_one_line(argv, message, tmp_path, capsys):
     assert (code, err) == (2, message)
 
 
+@pytest.mark.parametrize("value", ["lots", "1GB'; DROP TABLE hub_models; --", "-5MB"])
+def test_a_bad_crawl_memory_setting_is_exit_2_before_any_work(value, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HUBCENSUS_CRAWL_MEMORY", value)
+    code, _, err = run(capsys, "crawl", "--db", str(tmp_path / "x.duckdb"), "--endpoint", "http://127.0.0.1:1")
+    assert (code, err) == (2, f"hubcensus: error: HUBCENSUS_CRAWL_MEMORY must be a size such as 640MB or 1GB; "
+                              f"got {value!r}\n")
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_crawl_memory_setting_reaches_duckdb(monkeypatch):
+    import duckdb
+
+    from storage.db import configure
+
+    monkeypatch.setenv("HUBCENSUS_CRAWL_MEMORY", "300MB")
+    con = configure(duckdb.connect())
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "286.1 MiB"   # 300 MB in MiB
+    con.close()
+
+
 def test_usage_errors_exit_2():
     result = subprocess.run([sys.executable, "-m", "hubcensus", "nonsense"], capture_output=True, text=True)
     assert result.returncode == 2
