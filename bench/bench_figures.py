@@ -62,13 +62,26 @@ def best_of(con: duckdb.DuckDBPyConnection, query: str, repeats: int = 3) -> flo
     return min(timings)
 
 
+# A view's whole answer computed by the engine, every row and column, without shipping it to
+# Python: per-model views return millions of rows, and fetchall() of 3M wide rows measures
+# Python object creation (~45 s for `models`), not the query.
+MATERIALIZE_SQL = 'CREATE OR REPLACE TEMP TABLE bench_answer AS SELECT * FROM "{view}"'
+SMALL_RESULT_ROWS = 10_000   # answers this small are also timed end to end with fetchall()
+
+
 def time_queries(db: Path) -> dict:
     from analysis.figures import compute_figures
 
     from storage.db import connect_readonly
 
     con = connect_readonly(db)   # as `hubcensus figures` / `sql` open it (memory limit, threads)
-    timings = {view: round(best_of(con, f'SELECT * FROM "{view}"'), 3) for (view,) in con.execute(USER_VIEWS_SQL).fetchall()}
+    timings = {}
+    for (view,) in con.execute(USER_VIEWS_SQL).fetchall():
+        seconds = best_of(con, MATERIALIZE_SQL.format(view=view))   # names from duckdb_views(), not input
+        rows = con.execute("SELECT count(*) FROM bench_answer").fetchone()[0]
+        if rows <= SMALL_RESULT_ROWS:
+            seconds = max(seconds, best_of(con, f'SELECT * FROM "{view}"'))
+        timings[f"{view} ({rows:,} rows)"] = round(seconds, 3)
     compute_figures(con)
     started = time.perf_counter()
     compute_figures(con)
@@ -83,16 +96,23 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None, help="keep the built database at this path")
+    parser.add_argument("--reuse", type=Path, default=None, help="time this database (a --keep of an earlier run)")
     args, _ = parser.parse_known_args()
     with tempfile.TemporaryDirectory(prefix="hubcensus-bench-figures-") as tmp:
-        db = Path(tmp) / "hub.duckdb"
-        build = build_database(args.models, args.seed, args.days, db)
+        if args.reuse:
+            db, build = args.reuse, {"reused": str(args.reuse)}
+        else:
+            db = Path(tmp) / "hub.duckdb"
+            build = build_database(args.models, args.seed, args.days, db)
+            if args.keep:
+                shutil.copy(db, args.keep)
         timings = time_queries(db)
-        if args.keep:
-            shutil.copy(db, args.keep)
-    slowest = max(timings.items(), key=lambda item: item[1])
+    # The target (issue 4): every figure query (what `figures` and the report's headline read).
+    figure_queries = {k: v for k, v in timings.items() if k.startswith(("figure_", "compute_figures"))}
+    slowest = max(figure_queries.items(), key=lambda item: item[1])
     result = {"models": args.models, "snapshots": args.days, "build": build, "seconds_per_query": timings,
-              "slowest": slowest, "met": {"every query < 2 s": slowest[1] < 2.0}}
+              "slowest_figure_query": slowest, "other_views_over_2s": {k: v for k, v in timings.items() if v >= 2.0},
+              "met": {"every figure query < 2 s": slowest[1] < 2.0}}
     print(json.dumps(result, indent=2))
     Path("bench/results").mkdir(parents=True, exist_ok=True)
     Path("bench/results/figures.json").write_text(json.dumps(result, indent=2))
