@@ -7,6 +7,7 @@ only filtered by the requested keys.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 
@@ -15,7 +16,7 @@ from hubsim import catalog, clock
 # Canonical key order of a synthetic record (the real API's order).
 ALL_KEYS = ["_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled", "downloads",
             "downloadsAllTime", "likes", "trendingScore", "library_name", "tags", "pipeline_tag",
-            "createdAt", "modelId", "config", "cardData", "transformersInfo", "siblings", "spaces",
+            "createdAt", "modelId", "widgetData", "config", "cardData", "transformersInfo", "siblings", "spaces",
             "safetensors", "gguf", "usedStorage", "baseModels", "childrenModelCount"]
 # What the list endpoint returns without expand / full (the real Hub's small default set).
 DEFAULT_KEYS = ["_id", "id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag",
@@ -188,10 +189,55 @@ def _card(r: PageRenderer, x: dict):
     if x["pipe"] and row["slot"] % 2 == 0:
         card["pipeline_tag"] = x["pipe"]
     if x["rel"] == 0:
-        card["tags"] = ["generated_from_trainer"]
+        card["tags"] = ["generated_from_trainer", "trl", "sft"]
+        card["model-index"] = [{"name": x["mid"].rsplit("/", 1)[-1], "results": _eval_results(x)}]
+    elif x["rel"] == 1:
+        card["tags"] = ["lora", "sft", "transformers", "trl"]
     elif x["rel"] == 3:
         card["tags"] = ["mergekit", "merge"]
     return card if card else _ABSENT
+
+
+def _eval_results(x: dict) -> list:
+    """A trainer's model-index results: the task, the dataset, a metric value unique to the model."""
+    if not x["dsets"] or not x["pipe"]:
+        return []
+    score = (x["row"]["slot"] * 2654435761) % 100_000 / 100_000
+    return [{"task": {"type": x["pipe"], "name": x["pipe"].replace("-", " ").title()},
+             "dataset": {"name": d, "type": d, "split": "test"},
+             "metrics": [{"type": "accuracy", "value": round(score, 6), "name": "Accuracy"},
+                         {"type": "loss", "value": round(2.5 * (1 - score), 6), "name": "Loss"}]}
+            for d in x["dsets"]]
+
+
+# The Hub fills widgetData from the pipeline's default widget (texts from the real sample).
+_WIDGETS = {
+    "text-generation": [{"text": "My name is Julien and I like to"}, {"text": "I like traveling by train because"},
+                        {"text": "Paris is an amazing place to visit,"}, {"text": "Once upon a time,"}],
+    "text-classification": [{"text": "I like you. I love you"}],
+    "token-classification": [{"text": "My name is Wolfgang and I live in Berlin"},
+                             {"text": "My name is Sarah and I live in London"},
+                             {"text": "My name is Clara and I live in Berkeley, California."}],
+    "sentence-similarity": [{"source_sentence": "That is a happy person",
+                             "sentences": ["That is a happy dog", "That is a very happy person", "Today is a sunny day"]}],
+    "text-to-image": [{"text": "pikachu emoji"}],
+}
+
+
+def _widget_data(r: PageRenderer, x: dict):
+    if x["lib"] not in ("transformers", "sentence-transformers", "diffusers", "peft"):
+        return _ABSENT
+    return _WIDGETS.get(x["pipe"], _ABSENT)
+
+
+# Chat models carry their chat template in config.tokenizer_config (real sample: a ChatML
+# template, ~300 characters; the longest ones run to kilobytes).
+_CHATML = ("{% if not add_generation_prompt is defined %}{% set add_generation_prompt = false %}{% endif %}"
+           "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + "
+           "'<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}")
+_PLAIN_TOKENIZER = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}
+_CHAT_TOKENIZER = {"bos_token": None, "chat_template": _CHATML, "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>",
+                   "unk_token": None}
 
 
 def _config(r: PageRenderer, x: dict):
@@ -203,7 +249,7 @@ def _config(r: PageRenderer, x: dict):
     if lib in ("transformers", "sentence-transformers") and fam["arch"]:
         cfg = {"architectures": [fam["arch"]], "model_type": fam["model_type"]}
         if fam["pipeline"] == "text-generation":
-            cfg["tokenizer_config"] = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}
+            cfg["tokenizer_config"] = _CHAT_TOKENIZER if x["row"]["slot"] % 2 else _PLAIN_TOKENIZER
         return cfg
     return _ABSENT
 
@@ -218,37 +264,87 @@ def _transformers_info(r: PageRenderer, x: dict):
 
 def _siblings(r: PageRenderer, x: dict):
     row, lib = x["row"], x["lib"]
+    # Training leftovers (checkpoint folders, trainer logs) are what makes real file lists
+    # long-tailed (real sample: median 11 files, mean 22); a few variants keep the cache small.
+    leftovers = _LEFTOVERS[row["slot"] % len(_LEFTOVERS)] if x["rel"] in (-1, 0, 1) else 0
     if lib == "gguf":
-        return _sibling_list(lib, False, False, None, x["mid"].rsplit("/", 1)[-1], row["slot"] % 3)
-    return _sibling_list(lib, row["has_st"], row["params"] > 3_000_000_000, x["fam"]["pipeline"], None, 0)
+        return _sibling_list(lib, False, 0, None, x["mid"].rsplit("/", 1)[-1], row["slot"] % 3, 0)
+    shards = _shard_count(row["params"], row["dtype"]) if row["has_st"] else 0
+    files = _sibling_list(lib, row["has_st"], shards, x["fam"]["pipeline"], None, 0, leftovers)
+    if lib is None or not leftovers:
+        return files
+    # The trainer's event logs are named after the run's start time and host: unique per repo.
+    started = row["created"] - 3600 - row["slot"] % 7200
+    host = f"node-{row['slot'] % 97}"
+    logs = [{"rfilename": f"runs/{_run_folder(started)}_{host}/events.out.tfevents.{started + k}.{host}.{4000 + k}.0"}
+            for k in range(1 + leftovers // 3)]
+    return files + logs
 
 
-@functools.lru_cache(maxsize=4096)
-def _sibling_list(lib, has_st: bool, sharded: bool, fam_pipeline, name, n_quants: int) -> list:
-    """Shared, never mutated: the same file list serves every model with this signature."""
+def _run_folder(epoch_seconds: int) -> str:
+    t = dt.datetime.fromtimestamp(epoch_seconds, dt.timezone.utc)
+    return t.strftime("%b%d_%H-%M-%S")
+
+
+# Checkpoint folders left by a training run, per slot (mostly none, like the real Hub).
+_LEFTOVERS = (0, 0, 0, 2, 0, 0, 4, 0, 0, 10, 0, 1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 25)
+_SHARD_BYTES = 5_000_000_000   # transformers' default max_shard_size
+
+
+def _shard_count(params: int, dtype: int) -> int:
+    """safetensors files of a model of this size (1 = one unsharded model.safetensors)."""
+    size = params * (2 if dtype < 2 else 4)
+    return max(1, -(-size // _SHARD_BYTES))
+
+
+_TOKENIZER_FILES = ("added_tokens.json", "merges.txt", "special_tokens_map.json", "tokenizer.json",
+                    "tokenizer_config.json", "vocab.json")
+_CHECKPOINT_FILES = ("config.json", "model.safetensors", "optimizer.pt", "rng_state.pth", "scheduler.pt", "trainer_state.json",
+                     "training_args.bin")
+
+
+@functools.lru_cache(maxsize=8192)
+def _sibling_list(lib, has_st: bool, shards: int, fam_pipeline, name, n_quants: int, leftovers: int) -> list:
+    """Shared, never mutated: the same file list serves every model with this signature.
+    Shaped like real repos (../shared/data/real-hub-sample: tokenizer files, shards, training
+    leftovers), so list pages weigh what real ones do (~2.8 KB a model with full=true)."""
     files = [".gitattributes", "README.md"]
+    text = fam_pipeline in ("text-generation", "text-classification", "sentence-similarity",
+                            "token-classification", "text2text-generation", "translation")
     if lib == "gguf":
         files += [f"{name}.{q}.gguf" for q in _GGUF_QUANTS[: 1 + n_quants]]
     elif lib == "peft":
-        files += ["adapter_config.json", "adapter_model.safetensors"]
+        files += ["adapter_config.json", "adapter_model.safetensors", "training_args.bin"]
+        if text:
+            files += _TOKENIZER_FILES
     elif lib == "diffusers":
-        files += ["model_index.json", "unet/config.json", "unet/diffusion_pytorch_model.safetensors",
-                  "vae/config.json", "vae/diffusion_pytorch_model.safetensors"]
+        files += ["model_index.json", "scheduler/scheduler_config.json", "text_encoder/config.json",
+                  "text_encoder/model.safetensors", "tokenizer/merges.txt", "tokenizer/special_tokens_map.json",
+                  "tokenizer/tokenizer_config.json", "tokenizer/vocab.json", "unet/config.json",
+                  "unet/diffusion_pytorch_model.safetensors", "vae/config.json",
+                  "vae/diffusion_pytorch_model.safetensors"]
+        files += [f"image_{k}.png" for k in range(4)]
     elif lib is not None:
         files.append("config.json")
-        if has_st:
-            if sharded:
-                files += ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
-                          "model.safetensors.index.json"]
-            else:
-                files.append("model.safetensors")
+        if has_st and shards > 1:
+            files += [f"model-{k:05d}-of-{shards:05d}.safetensors" for k in range(1, shards + 1)]
+            files.append("model.safetensors.index.json")
+        elif has_st:
+            files.append("model.safetensors")
         else:
             files.append("pytorch_model.bin")
-        if fam_pipeline in ("text-generation", "text-classification", "sentence-similarity"):
-            files += ["special_tokens_map.json", "tokenizer.json", "tokenizer_config.json"]
+        if text:
+            files += _TOKENIZER_FILES
+        if fam_pipeline == "text-generation":
+            files.append("generation_config.json")
         if lib == "sentence-transformers":
-            files += ["modules.json", "onnx/model.onnx"]
-    return [{"rfilename": f} for f in sorted(files)]
+            files += ["1_Pooling/config.json", "config_sentence_transformers.json", "modules.json",
+                      "onnx/model.onnx", "sentence_bert_config.json"]
+    if lib is not None and leftovers:
+        files.append("training_args.bin")
+        for k in range(1, leftovers + 1):
+            files += [f"checkpoint-{500 * k}/{f}" for f in _CHECKPOINT_FILES]
+    return [{"rfilename": f} for f in sorted(set(files))]
 
 
 def _spaces(r: PageRenderer, x: dict):
@@ -313,6 +409,7 @@ _FIELDS = {
     "library_name": lambda r, x: x["lib"] if x["lib"] else _ABSENT,
     "pipeline_tag": lambda r, x: x["pipe"] if x["pipe"] else _ABSENT,
     "tags": _tags,
+    "widgetData": _widget_data,
     "config": _config,
     "cardData": _card,
     "transformersInfo": _transformers_info,
