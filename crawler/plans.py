@@ -15,11 +15,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 PAGE_LIMIT = 1000                      # the Hub's maximum page size
-SAFETY_OVERLAP = dt.timedelta(days=1)  # refresh re-reads a day before the last watermark
+# The refresh re-reads this much before the last watermark: room for the Hub's listing index
+# lagging behind its commits. (A model modified while a listing runs needs no overlap: the
+# watermark is the newest lastModified of the listing's FIRST page, which the server sent
+# before any later modification could be stamped.)
+SAFETY_OVERLAP = dt.timedelta(hours=1)
 
-# Light: what changes daily or decides aliveness. Enough for snapshots and deletions.
-SWEEP_EXPAND = ("createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "gated",
-                "private", "disabled", "trendingScore")
+# Light: what changes without a commit (counts, gating) or decides aliveness (the ids every
+# record carries). Nothing the refresh brings anyway: createdAt/lastModified of a new or
+# modified model come with its heavy record, and each timestamp costs ~6 of the ~35 bytes a
+# model weighs gzipped. The sweep lists every model every night, so its weight IS the night's.
+SWEEP_EXPAND = ("downloads", "downloadsAllTime", "likes", "gated", "private", "disabled")
 # Heavy: the descriptive fields. NOT baseModels / childrenModelCount / usedStorage: the list
 # endpoint rejects them with 400 (lineage comes from tags and cardData instead).
 REFRESH_EXPAND = ("author", "sha", "createdAt", "lastModified", "private", "disabled", "gated", "downloads",
@@ -35,7 +41,7 @@ class Plan:
     expand: tuple[str, ...]
     heavy: bool                        # rows carry the descriptive fields (lists mean "none" when absent)
     lists_every_model: bool = False    # a complete run lists every alive model (counts, deletions)
-    records_watermark: bool = False    # remembers the newest lastModified it listed (next refresh stops there)
+    records_watermark: bool = False    # remembers the newest lastModified of its first page (next refresh stops there)
     stops_at_watermark: bool = False   # stop once a page is older than the previous watermark - overlap
     limit: int = PAGE_LIMIT
     params: tuple = field(default=())
@@ -61,9 +67,9 @@ def plans_for_night(requested, prev_watermark: dt.datetime | None) -> tuple[str,
 
     `full` does the work of both others: asked for with either, it replaces them. Sweep and
     refresh without a watermark (the first night) become `full`. The watermark of a `full`
-    run is the newest lastModified it listed; a model modified while it ran and already
-    passed by its cursor is re-read by the next refresh, which goes back SAFETY_OVERLAP before
-    that watermark.
+    run is the newest lastModified of its first page (the newest models): a model modified
+    while it ran, after its cursor passed it, is stamped later than that and so is re-read by
+    the next refresh.
     """
     requested = set(requested)
     if "full" in requested or ({"sweep", "refresh"} <= requested and prev_watermark is None):

@@ -125,7 +125,13 @@ class Universe:
         c["lic"][:legacy] = catalog.LICENSE_INDEX["apache-2.0"]
         c["gated"][:legacy] = 0
         lastmod_delta = rng.integers(0, 90 * clock.DAY_SECONDS, n)
-        c["lastmod"][:n] = np.minimum(np.maximum(c["created"][:n], real_created + lastmod_delta), end - 1)
+        lastmod = np.maximum(c["created"][:n], real_created + lastmod_delta)
+        # A recent model's last commit falls somewhere between its creation and now, not on the
+        # universe's last second (clamping there piled ~10% of the Hub onto one instant, which
+        # every incremental refresh then had to re-read).
+        late = lastmod >= end
+        lastmod[late] = c["created"][:n][late] + lastmod_delta[late] % np.maximum(1, end - c["created"][:n][late])
+        c["lastmod"][:n] = lastmod
         c["oid_rand"][:n] = rng.integers(0, 2**63, n, dtype=np.int64).astype(np.uint64)
 
     def _popularity(self, rng, lo: int, hi: int, age_days) -> None:

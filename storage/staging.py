@@ -85,7 +85,7 @@ UPDATE plan_state SET
     next_url = $next_url, pages = pages + 1, records = records + $records,
     requests = requests + $requests, retries = retries + $retries, bytes = bytes + $bytes,
     seconds = seconds + $seconds,
-    watermark = greatest(watermark, $watermark),  -- NULLs ignored; a refresh's first page holds its max
+    watermark = coalesce(watermark, $watermark),  -- the first page's newest lastModified (crawler.plans)
     started_at = coalesce(started_at, now()::TIMESTAMP),
     finished_at = CASE WHEN $next_url IS NULL THEN now()::TIMESTAMP END
 WHERE plan = $plan AND pages = $page_no - 1

@@ -24,7 +24,7 @@ CREATE TABLE hub_models (
     downloads           BIGINT,           -- the Hub's rolling 30-day count, latest snapshot
     downloads_all_time  BIGINT,
     likes               BIGINT,
-    trending_score      DOUBLE,
+    trending_score      DOUBLE,           -- as of the last refresh (the nightly sweep does not read it)
     params              BIGINT,           -- safetensors.total
     languages           VARCHAR[],
     datasets            VARCHAR[],

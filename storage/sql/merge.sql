@@ -66,7 +66,7 @@ UPDATE hc_merge_target.hub_models AS m SET
     downloads          = n.downloads,
     downloads_all_time = n.downloads_all_time,
     likes              = n.likes,
-    trending_score     = n.trending_score,
+    trending_score     = coalesce(n.trending_score, m.trending_score),
     last_seen          = greatest(m.last_seen, $d),
     deleted_at         = NULL
 FROM (SELECT model_id, internal_id, author, created_at, last_modified, private, disabled, gated,

@@ -39,7 +39,7 @@ SELECT
     CASE WHEN l.model_id IS NOT NULL THEN l.downloads ELSE h.downloads END AS downloads,
     CASE WHEN l.model_id IS NOT NULL THEN l.downloads_all_time ELSE h.downloads_all_time END AS downloads_all_time,
     CASE WHEN l.model_id IS NOT NULL THEN l.likes ELSE h.likes END AS likes,
-    CASE WHEN l.model_id IS NOT NULL THEN l.trending_score ELSE h.trending_score END AS trending_score,
+    coalesce(l.trending_score, h.trending_score) AS trending_score,   -- the sweep does not ask for it
     h.sha, h.pipeline_tag, h.library_name, h.license, h.license_name, h.license_link, h.params,
     h.languages, h.datasets, h.tags, h.base_models, h.siblings_count, h.weight_formats,
     h.hub_children_count
