@@ -187,3 +187,12 @@ def test_real_sample_licenses_and_edges(parse, real_sample_path):
         return lic.lower() if isinstance(lic, str) and lic else None
 
     assert [r["license"] for r in rows] == [license_of(r) for r in records]
+
+
+def test_weight_formats_come_from_whole_file_names_only(parse):
+    row, _ = one(parse, {"id": "a/m", "siblings": [{"rfilename": "notes.safetensors\nfake.txt"},
+                                                   {"rfilename": "weights.bin/readme.md"},
+                                                   {"rfilename": "m.mlpackage/Manifest.json"},
+                                                   {"rfilename": "q/model.Q4_K_M.gguf"}, {"rfilename": 7}, {}]})
+    assert row["weight_formats"] == ["coreml", "gguf"]
+    assert row["siblings_count"] == 6
