@@ -74,7 +74,7 @@ _LISTING = msgspec.json.Decoder(list[_Record | list | str | float | bool | None]
 @dataclass
 class Response:
     url: str
-    body: bytes
+    body: bytes | None                # None: the single model asked for is gone (404)
     records: int                      # items in the JSON array
     last_modified: list[str]          # the records' lastModified strings (refresh watermarks)
     next_url: str | None
@@ -179,13 +179,21 @@ class HubClient:
     # ------------------------------------------------------------------ one page
     def get_page(self, url: str, params=None) -> Response:
         """GET a JSON listing page, retried; raises the crawler's errors when it gives up."""
+        return self._get(url, params, listing=True)
+
+    def get_record(self, url: str, params=None) -> Response:
+        """GET one model (the single-model endpoint), retried like a page. A model that is
+        gone (404) is a Response with body None and records 0, not an error."""
+        return self._get(url, params, listing=False)
+
+    def _get(self, url: str, params, listing: bool) -> Response:
         p = self.policy
         state = {"requests": 0, "retries": 0, "rate_limited": 0}
         started = time.perf_counter()
 
         def attempt():
             state["requests"] += 1
-            return self._attempt(url, params)
+            return self._attempt(url, params, listing)
 
         def stop(rs: tenacity.RetryCallState) -> bool:
             exc = rs.outcome.exception()
@@ -223,7 +231,7 @@ class HubClient:
         response.seconds = time.perf_counter() - started
         return response
 
-    def _attempt(self, url: str, params) -> Response:
+    def _attempt(self, url: str, params, listing: bool = True) -> Response:
         if self.policy.pace:
             self.counters.paced_seconds += self.pacer.wait()
         self.counters.requests += 1
@@ -253,8 +261,15 @@ class HubClient:
                                "check HF_TOKEN or `hf auth login`")
         if status >= 500:
             raise _Transient(f"HTTP {status}")
+        if status == 404 and not listing:
+            return Response(url=r.url, body=None, records=0, last_modified=[], next_url=None,
+                            date=parse_date(r.headers.get("Date")), wire_bytes=wire)
         if status >= 400:
             raise HubRequestRejected(f"{self.endpoint} refused {self._safe(url)}: HTTP {status} {_short(body)}")
+        if not listing:
+            _decode_record(body, self.endpoint)
+            return Response(url=r.url, body=body, records=1, last_modified=[], next_url=None,
+                            date=parse_date(r.headers.get("Date")), wire_bytes=wire)
         items = _decode_listing(body, self.endpoint)
         modified = [item.lastModified for item in items
                     if isinstance(item, _Record) and isinstance(item.lastModified, str)]
@@ -280,6 +295,17 @@ def _decode_listing(body: bytes, endpoint: str) -> list:
         raise HubRequestRejected(f"{endpoint} answered a listing with a JSON {kind}, not a list") from None
     except msgspec.DecodeError:
         raise _Transient(f"invalid or truncated JSON ({len(body)} bytes)") from None
+
+
+def _decode_record(body: bytes, endpoint: str) -> None:
+    """A single model must be a JSON object: _Transient for a cut or broken body,
+    HubRequestRejected for well-formed JSON of another kind."""
+    try:
+        value = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        raise _Transient(f"invalid or truncated JSON ({len(body)} bytes)") from None
+    if not isinstance(value, dict):
+        raise HubRequestRejected(f"{endpoint} answered a model with a JSON {type(value).__name__}, not an object")
 
 
 def _one_line(exc: BaseException) -> str:

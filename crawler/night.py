@@ -21,7 +21,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from crawler.errors import PartialRun
 from crawler.http import HubClient, RetryPolicy
-from crawler.plans import PLANS, Plan, is_last_page, page_time_range, plans_for_night
+from crawler.plans import (CATCHUP, CATCHUP_MAX, CATCHUP_PAGE, PLANS, Plan, is_last_page, model_path,
+                           page_time_range, plans_for_night)
 from crawler.progress import Progress, default_progress
 
 log = logging.getLogger("hubcensus.crawl")
@@ -157,6 +158,15 @@ def run_night(db_path, endpoint: str | None = None, token: str | None = None,
             for plan in run_plans:
                 if staging.plan(plan.name).status != "complete":
                     _run_plan(client, staging, plan, night, progress, alive_estimate, budget)
+            if any(p.name == "refresh" for p in run_plans) and staging.plan("refresh").status == "complete":
+                listed, candidates = staging.prepare_catchup(CATCHUP.name, CATCHUP_MAX)
+                if candidates and candidates > listed:
+                    log.warning("%d models the refresh never brought; %d are fetched tonight, the rest on "
+                                "the following nights", candidates, listed)
+                if staging.has_plan(CATCHUP.name):
+                    run_plans.append(CATCHUP)
+                    if staging.plan(CATCHUP.name).status != "complete":
+                        _run_catchup(client, staging, progress, budget)
             for plan in run_plans:   # pages committed but not parsed when a crawl was killed
                 staging.normalize(plan.name, plan.heavy)
             listed_every_model = any(p.lists_every_model and staging.plan(p.name).status == "complete"
@@ -240,6 +250,51 @@ def _run_plan(client: HubClient, staging, plan: Plan, night, progress, alive_est
             except queue.Empty:
                 pass
         fetcher.join()
+
+
+def _run_catchup(client: HubClient, staging, progress, budget) -> None:
+    """Fetch the night's catch-up list one model at a time (crawler.plans.CATCHUP), committing
+    every CATCHUP_PAGE ids as one staged page whose cursor is the next list position."""
+    from storage.staging import PageCounters
+
+    plan = CATCHUP
+    state = staging.plan(plan.name)
+    start = int(state.next_url.split(":", 1)[1]) if state.next_url else 0
+    ids = staging.catchup_ids(start)
+    query = urlencode(plan.query())
+    t0 = time.perf_counter()
+    log.info("plan=%s start=%s models=%d", plan.name, "resume" if start else "first model", len(ids))
+    for offset in range(0, len(ids), CATCHUP_PAGE):
+        chunk = ids[offset:offset + CATCHUP_PAGE]
+        bodies, counters = [], PageCounters()
+        for model_id in chunk:
+            path = model_path(plan, model_id)
+            if path is None:
+                log.warning("not fetching a model whose id is not a Hub id: %r", model_id[:100])
+                continue
+            r = client.get_record(f"{client.url(path)}?{query}")
+            counters.requests += r.requests
+            counters.retries += r.retries
+            counters.bytes += r.wire_bytes
+            counters.seconds += r.seconds
+            if r.body is not None:   # gone since the sweep listed it: nothing to stage
+                bodies.append(r.body)
+        done = start + offset + len(chunk)
+        next_url = f"ids:{done}" if offset + CATCHUP_PAGE < len(ids) else None
+        state = staging.commit_page(plan.name, b"[" + b",".join(bodies) + b"]", len(bodies), next_url, counters)
+        if state.status == "complete" or state.pending_pages >= PARSE_EVERY_PAGES:
+            staging.normalize(plan.name, plan.heavy)
+            state = staging.plan(plan.name)
+        elapsed = time.perf_counter() - t0
+        rate = (offset + len(chunk)) / elapsed if elapsed > 0 else 0.0
+        eta = (len(ids) - offset - len(chunk)) / rate if rate > 0 else None
+        progress(Progress(plan.name, state.pages, state.records, state.skipped, state.requests, state.retries,
+                          state.bytes, elapsed, rate, len(ids), eta, done=state.status == "complete"))
+        if budget[0] is not None:
+            budget[0] -= 1
+            if budget[0] <= 0 and state.status != "complete":
+                raise PartialRun(f"stopped after the requested number of pages; {plan.name} resumes "
+                                 f"from model {done + 1} on the next crawl")
 
 
 def _fetch_pages(client: HubClient, plan: Plan, url: str, prev_watermark, pages: queue.Queue,

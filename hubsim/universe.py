@@ -22,6 +22,11 @@ from hubsim.realdata import RealRecords
 NEW_PER_DAY = 0.0025        # new models per night, as a share of --models
 DELETE_PER_DAY = 0.0005     # share of alive synthetic models deleted per night
 MODIFY_PER_DAY = 0.01       # share of alive synthetic models modified per night
+# Share of a night's new models that were created earlier as private repos and made public
+# tonight (organisations prepare releases in private): their createdAt and lastModified lie
+# days or weeks back, so a listing by lastModified that stops at last night's watermark
+# never reaches them; only the sweep of every model does.
+PUBLISHED_PER_NEW = 0.02
 GROWTH_PER_DAY = 0.0025     # exponential growth rate of the creation curve (doubling ~9 months)
 RELATION_SHARES = [0.50, 0.28, 0.18, 0.04]   # finetune > adapter > quantized > merge
 SORT_KEYS = ("createdAt", "lastModified", "downloads", "likes", "trendingScore")
@@ -330,6 +335,13 @@ class Universe:
             alive_all[:lo] = alive
             self._lineage(rng, lo, hi, np.full(n, 0.45), prefix=False, alive=alive_all)
             self._attributes(rng, lo, hi, prefix=False)
+            # Made public tonight, created 2-60 days ago (its own stream: the draws above keep
+            # their values).
+            rng_published = np.random.default_rng([self.seed, d, 2])
+            published = lo + np.flatnonzero(rng_published.random(n) < PUBLISHED_PER_NEW)
+            k = len(published)
+            c["created"][published] = day0 - rng_published.integers(2 * clock.DAY_SECONDS, 60 * clock.DAY_SECONDS, k)
+            c["lastmod"][published] = c["created"][published] + rng_published.integers(0, 3600, k)
 
     def _alive_at(self, d: int, upto: int) -> np.ndarray:
         c = self.c

@@ -24,9 +24,10 @@ log = logging.getLogger("hubcensus.storage")
 SCHEMA = db.SQL_DIR / "staging_schema.sql"
 # Bump when staging_schema.sql or the crawler's row mapping changes: a staging file of another
 # version is dropped (its night is re-crawled) instead of being misread.
-STAGING_VERSION = 4
+STAGING_VERSION = 5
 FSYNC_PAGES = True   # a page file must be on disk before its cursor commits (power loss, not just kill -9)
 STAGE_PAGE = db.SQL_DIR / "stage_page.sql"
+CATCHUP_CANDIDATES = db.SQL_DIR / "catchup_candidates.sql"
 STAGING_CHECKPOINT = "64MB"      # WAL size that triggers a checkpoint of the staging file
 BATCH_PAGES = 8                  # pages parsed by one statement at most ...
 BATCH_BYTES = 4 * 1024 * 1024    # ... and JSON bytes (see parse_batches)
@@ -147,6 +148,41 @@ class Staging:
         row = self.con.execute("SELECT night_id, plans, endpoint, snapshot_date, prev_watermark, alive_estimate FROM night").fetchone()
         return NightState(*row) if row else None
 
+    def has_plan(self, plan: str) -> bool:
+        return self.con.execute("SELECT count(*) FROM plan_state WHERE plan = ?", [plan]).fetchone()[0] > 0
+
+    def prepare_catchup(self, plan: str, limit: int) -> tuple[int, int]:
+        """Once per night, after the sweep and the refresh: list the models to catch up
+        (storage/sql/catchup_candidates.sql) and add `plan` for them. Returns (ids listed for
+        tonight, candidates in all); (0, 0) without a main file. Idempotent: a resumed night
+        keeps the list it made."""
+        if self.has_plan(plan):
+            return self.con.execute("SELECT count(*) FROM catchup_ids").fetchone()[0], None
+        if not self.db_path.exists():
+            return 0, 0
+        self.con.execute("ATTACH ? AS hc_catchup_main (READ_ONLY)", [str(self.db_path)])
+        try:
+            self.con.execute("BEGIN")
+            try:
+                self.con.execute("DELETE FROM catchup_ids")
+                sqlfile.run(self.con, CATCHUP_CANDIDATES, {"limit": limit})
+                listed = self.con.execute("SELECT count(*) FROM catchup_ids").fetchone()[0]
+                candidates = self.con.execute("SELECT count(*) FROM catchup_candidates").fetchone()[0]
+                if listed:
+                    self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [plan])
+                self.con.execute("COMMIT")
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+        finally:
+            self.con.execute("DETACH hc_catchup_main")
+        return listed, candidates
+
+    def catchup_ids(self, start: int) -> list[str]:
+        """The catch-up list from position `start` on (at most CATCHUP_MAX ids: small)."""
+        return [m for (m,) in self.con.execute("SELECT model_id FROM catchup_ids WHERE seq >= ? ORDER BY seq",
+                                               [start]).fetchall()]
+
     def plan(self, plan: str) -> PlanState:
         row = self.con.execute(f"SELECT {PLAN_STATE_COLUMNS} FROM plan_state WHERE plan = ?", [plan]).fetchone()
         state = PlanState(*row)
@@ -172,7 +208,7 @@ class Staging:
 
     def clear_tables(self) -> None:
         self._pages.clear()
-        for table in ("night", "plan_state", "stage_rows", "stage_skipped", "stage_edges"):
+        for table in ("night", "plan_state", "stage_rows", "stage_skipped", "stage_edges", "catchup_ids"):
             self.con.execute(f"DELETE FROM {table}")
 
     def discard(self) -> None:

@@ -57,11 +57,23 @@ def nights(tmp_path_factory):
 
 
 def heavy_entry(stats) -> dict:
-    return next(e for e in stats["by_request"] if "cardData" in e["expand"])
+    return next(e for e in stats["by_request"] if e["kind"] == "list" and "cardData" in e["expand"])
 
 
 def light_entry(stats) -> dict:
-    return next(e for e in stats["by_request"] if "cardData" not in e["expand"])
+    return next(e for e in stats["by_request"] if e["kind"] == "list" and "cardData" not in e["expand"])
+
+
+def single_model_entry(stats) -> dict | None:
+    return next((e for e in stats["by_request"] if e["kind"] == "model"), None)
+
+
+def published_tonight(universe, day: int) -> set[str]:
+    """Models the simulator made public on `day` with a createdAt days before it."""
+    c = universe.c
+    day_start = dt.datetime.combine(DAY1 + dt.timedelta(days=day - 1), dt.time(), dt.timezone.utc).timestamp()
+    slots = ((c["born"] == day) & (c["created"] < day_start) & universe.alive_mask()).nonzero()[0]
+    return {universe.model_id(int(s)) for s in slots}
 
 
 def test_first_night_stores_every_model_once_with_the_served_values(nights):
@@ -134,13 +146,45 @@ def test_first_night_is_one_heavy_listing_in_created_order_with_its_first_pages_
 
 def test_later_nights_run_the_light_sweep_and_the_incremental_refresh(nights):
     r2, stats = nights["r2"], nights["stats2"]
-    assert list(r2.plans) == ["sweep", "refresh"]
+    # ... and catches up, one by one, the models made public tonight with old dates (below)
+    assert list(r2.plans) == ["sweep", "refresh", "catchup"]
     assert r2.plans["sweep"].bytes == light_entry(stats)["bytes"]
     assert r2.plans["refresh"].bytes == heavy_entry(stats)["bytes"]
+    assert r2.plans["catchup"].bytes == single_model_entry(stats)["bytes"]
     con = duckdb.connect(str(nights["day2"]), read_only=True)
     assert con.execute("SELECT plan FROM crawl_runs WHERE snapshot_date = ? ORDER BY run_id", [DAY2]).fetchall() \
-        == [("sweep",), ("refresh",)]
+        == [("sweep",), ("refresh",), ("catchup",)]
     con.close()
+
+
+def test_models_made_public_with_old_dates_are_caught_up_by_id_with_their_heavy_fields(nights):
+    published = published_tonight(nights["u2"], 2)
+    assert published   # the simulator made some public tonight, dated weeks back
+    served = served_records(nights["u2"])
+    watermark = nights["r1"].plans["full"].watermark.isoformat(timespec="milliseconds") + "Z"
+    assert all(served[m]["lastModified"] < watermark for m in published)   # no refresh reaches them
+    catchup = single_model_entry(nights["stats2"])
+    assert catchup["requests"] == len(published)   # one GET each, nothing else
+    assert nights["r2"].plans["catchup"].models == len(published)
+    con = duckdb.connect(str(nights["day2"]), read_only=True)
+    rows = {m: rest for m, *rest in con.execute(
+        "SELECT model_id, license, created_at, pipeline_tag, refreshed_on, first_seen FROM hub_models "
+        "WHERE model_id IN (SELECT unnest(?))", [sorted(published)]).fetchall()}
+    con.close()
+    assert set(rows) == published
+    for m, (lic, created, pipe, refreshed, first) in rows.items():
+        rec = served[m]
+        assert (lic, pipe, refreshed, first) == (license_of(rec), rec.get("pipeline_tag"), DAY2, DAY2)
+        assert created.isoformat(timespec="milliseconds") + "Z" == rec["createdAt"]
+
+
+def test_a_night_with_nothing_to_catch_up_records_no_catchup_run(sim_factory, tmp_path):
+    sim = sim_factory(models=3000, seed=3)
+    db = tmp_path / "hub.duckdb"
+    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    again = crawler.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=DAY2)
+    assert list(again.plans) == ["sweep", "refresh"]
+    assert single_model_entry(sim.stats()) is None
 
 
 def test_next_night_adds_new_marks_deleted_and_keeps_both_snapshots(nights):

@@ -44,3 +44,10 @@ CREATE TABLE IF NOT EXISTS stage_skipped (
 
 CREATE TABLE IF NOT EXISTS stage_edges AS
 SELECT * FROM page_edges LIMIT 0;
+
+-- The night's catch-up list (crawler.plans.CATCHUP): fetched in seq order; the plan's cursor
+-- ("ids:<next seq>") says how far.
+CREATE TABLE IF NOT EXISTS catchup_ids (
+    seq             BIGINT NOT NULL,
+    model_id        VARCHAR NOT NULL
+);
