@@ -1,14 +1,15 @@
 -- The night's models from staging, one row per model id (a listing may repeat a model that
 -- moved under the cursor: its latest page wins), for slice $part of $parts of the model ids
 -- (hash(model_id) % $parts): per model, so slicing changes no result, only bounds memory.
--- $count_plans: plans listing every model (sweep, full); $heavy_plans: plans with the
--- descriptive fields (refresh, full). A `full` night feeds both from the same rows.
+-- $light_plans: light listings of every model (sweep); $heavy_plans: plans with the
+-- descriptive fields (refresh, catchup, full). A `full` night has heavy rows only, which
+-- carry its counts too.
 
 -- The light side keeps only what the merge takes from it (ids, counts, dates, flags).
 CREATE OR REPLACE TEMP TABLE night_light AS
 SELECT model_id, internal_id, author, created_at, last_modified, private, disabled, gated,
        downloads, downloads_all_time, likes, trending_score
-FROM stage_rows WHERE list_contains($count_plans, plan) AND hash(model_id) % $parts = $part
+FROM stage_rows WHERE list_contains($light_plans, plan) AND hash(model_id) % $parts = $part
 QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY page_no DESC) = 1;
 
 CREATE OR REPLACE TEMP TABLE night_heavy AS
