@@ -57,6 +57,25 @@ def memory_flatness(small: int, large: int, seed: int, workdir: Path) -> dict:
     }
 
 
+def memory_second_night(small: int, large: int, seed: int, workdir: Path) -> dict:
+    """The steady state: a second night (sweep + refresh + catch-up) after a first one, whose
+    merge updates every listed model in one transaction. Peak RSS of that second night only."""
+    results = {}
+    for models in (small, large):
+        db = _fresh_db(workdir, f"second-{models}")
+        with hubsim("--models", str(models), "--seed", str(seed), "--day", "1") as url:
+            run_contender("hubcensus", url, db)
+        with hubsim("--models", str(models), "--seed", str(seed), "--day", "2") as url:
+            results[models] = run_contender("hubcensus", url, db)
+    return {
+        "small": _describe(results[small]),
+        "large": _describe(results[large]),
+        "rss_ratio_large_vs_small": results[large].peak_rss_mb / results[small].peak_rss_mb,
+        "met": {"large <= 1.2 x small": results[large].peak_rss_mb <= 1.2 * results[small].peak_rss_mb,
+                "peak_rss_mb <= 400": results[large].peak_rss_mb <= 400},
+    }
+
+
 def latency_overlap(models: int, latency_ms: int, seed: int, workdir: Path) -> dict:
     """With per-page latency, ingest must hide behind fetching: wall <= 1.15 x pages x latency."""
     with hubsim("--models", str(models), "--seed", str(seed), "--latency-ms", str(latency_ms)) as url:
@@ -122,6 +141,7 @@ def main() -> None:
     scenarios = {
         "throughput": lambda w: throughput(args.models, args.seed, w),
         "memory_flatness": lambda w: memory_flatness(args.models, args.large, args.seed, w),
+        "memory_second_night": lambda w: memory_second_night(args.models, args.large, args.seed, w),
         # The same universe as the throughput scenario (200 pages = 20 s of pure latency): a
         # night's fixed work after its last page (merge, checkpoint) is ~1.5 s whatever the
         # page count, and a real night is ~3,000 pages, so 50 pages measured mostly that.

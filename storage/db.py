@@ -16,15 +16,14 @@ import duckdb
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQL_DIR = Path(__file__).with_name("sql")
 # DuckDB's own defaults take 80% of RAM and every core; a nightly job beside analysts should
-# not. Parse batches are <= 4 MB of JSON and the merge works in slices of 100k models, so the
-# crawl's working set is small, except for one thing that grows with the Hub: the night's merge
-# is ONE transaction (analysts never see half a night), and DuckDB keeps a transaction's
-# uncommitted writes in memory, ~13 MB per 100k models merged. 640 MB fits a ~3.5M-model night
-# (a 3M first night peaked at 840 MB RSS); 192 MB fits ~1M (345 MB RSS at 1M).
-# HUBCENSUS_CRAWL_MEMORY overrides it (bench/README.md). Analysts' queries (joins over 30
-# nights of 3M snapshots) get more room.
+# not. Parse batches are <= 16 MB of JSON and the merge works in slices of 100k models, so the
+# crawl's working set is small; DuckDB fills whatever limit it gets with cached blocks, so the
+# limit is what the process's memory follows (~180 MB above it). 256 MB carries a 3M-model
+# first night (436 MB peak RSS) and second night (see bench/README.md) at ~12% less speed than
+# 640 MB on a 200k night. HUBCENSUS_CRAWL_MEMORY overrides it. Analysts' queries (joins over
+# 30 nights of 3M snapshots) get more room.
 CRAWL_MEMORY_ENV = "HUBCENSUS_CRAWL_MEMORY"
-DEFAULT_WRITER_MEMORY_LIMIT = "640MB"
+DEFAULT_WRITER_MEMORY_LIMIT = "256MB"
 READER_MEMORY_LIMIT = "2GB"
 THREADS = 2
 _MEMORY_SIZE = re.compile(r"^\d{1,6}(\.\d{1,3})?\s?(KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)

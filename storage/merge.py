@@ -27,7 +27,7 @@ PREPARE = db.SQL_DIR / "merge_prepare.sql"
 MERGE = db.SQL_DIR / "merge.sql"
 RUNS = db.SQL_DIR / "merge_runs.sql"
 SLICE_MODELS = 100_000   # staged rows merged per slice (see merge_night): its temp tables
-                         # (~60 MB per 100k heavy models) fit the crawl's 192 MB with room
+                         # (~60 MB per 100k heavy models) fit the crawl's 256 MB with room
 BUSY_WAIT_SECONDS = 30.0
 
 

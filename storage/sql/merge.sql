@@ -55,6 +55,28 @@ SELECT n.* EXCLUDE (refreshed, internal_id, created_at, last_modified, private, 
 FROM night_models n LEFT JOIN night_refreshed_before b USING (model_id)
 WHERE n.refreshed;
 
+-- Models only the light listing saw tonight. An UPDATE keeps every value it writes (and the
+-- old one, for rollback) in memory until the night commits, so it writes only what moved:
+-- last_seen of every listed model (one narrow column), counts where they changed (most
+-- models' stay put: >70% have no downloads), and the rarely changing rest where it differs.
+CREATE OR REPLACE TEMP TABLE night_listed_only AS
+SELECT model_id, internal_id, author, created_at, last_modified, private, disabled, gated,
+       downloads, downloads_all_time, likes, trending_score
+FROM night_models WHERE NOT refreshed;
+
+UPDATE hc_merge_target.hub_models AS m SET last_seen = $d
+FROM night_listed_only n
+WHERE m.model_id = n.model_id AND m.last_seen < $d;
+
+UPDATE hc_merge_target.hub_models AS m SET
+    downloads          = n.downloads,
+    downloads_all_time = n.downloads_all_time,
+    likes              = n.likes
+FROM night_listed_only n
+WHERE m.model_id = n.model_id
+  AND (m.downloads IS DISTINCT FROM n.downloads OR m.downloads_all_time IS DISTINCT FROM n.downloads_all_time
+       OR m.likes IS DISTINCT FROM n.likes);
+
 UPDATE hc_merge_target.hub_models AS m SET
     internal_id        = coalesce(n.internal_id, m.internal_id),
     author             = coalesce(m.author, n.author),
@@ -63,16 +85,21 @@ UPDATE hc_merge_target.hub_models AS m SET
     private            = coalesce(n.private, m.private),
     disabled           = coalesce(n.disabled, m.disabled),
     gated              = coalesce(n.gated, m.gated),
-    downloads          = n.downloads,
-    downloads_all_time = n.downloads_all_time,
-    likes              = n.likes,
     trending_score     = coalesce(n.trending_score, m.trending_score),
-    last_seen          = greatest(m.last_seen, $d),
     deleted_at         = NULL
-FROM (SELECT model_id, internal_id, author, created_at, last_modified, private, disabled, gated,
-             downloads, downloads_all_time, likes, trending_score
-      FROM night_models WHERE NOT refreshed) n
-WHERE m.model_id = n.model_id;
+FROM night_listed_only n
+WHERE m.model_id = n.model_id
+  AND (m.deleted_at IS NOT NULL
+       OR m.internal_id IS DISTINCT FROM coalesce(n.internal_id, m.internal_id)
+       OR m.author IS DISTINCT FROM coalesce(m.author, n.author)
+       OR m.created_at IS DISTINCT FROM coalesce(n.created_at, m.created_at)
+       OR m.last_modified IS DISTINCT FROM coalesce(n.last_modified, m.last_modified)
+       OR m.private IS DISTINCT FROM coalesce(n.private, m.private)
+       OR m.disabled IS DISTINCT FROM coalesce(n.disabled, m.disabled)
+       OR m.gated IS DISTINCT FROM coalesce(n.gated, m.gated)
+       OR m.trending_score IS DISTINCT FROM coalesce(n.trending_score, m.trending_score));
+
+DROP TABLE night_listed_only;
 
 -- Models seen for the first time tonight by the light listing only.
 INSERT INTO hc_merge_target.hub_models BY NAME
