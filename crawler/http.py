@@ -177,23 +177,27 @@ class HubClient:
         return f"{self.endpoint}/{path.lstrip('/')}"
 
     # ------------------------------------------------------------------ one page
-    def get_page(self, url: str, params=None) -> Response:
-        """GET a JSON listing page, retried; raises the crawler's errors when it gives up."""
-        return self._get(url, params, listing=True)
+    def get_page(self, url: str, params=None, on_next=None) -> Response:
+        """GET a JSON listing page, retried; raises the crawler's errors when it gives up.
+
+        on_next(next_url), if given, is called as soon as a 200 response's headers name the
+        next page, before this page's body is read, so the caller can send that request while
+        this body downloads and is checked (it may be called again if this page is retried)."""
+        return self._get(url, params, listing=True, on_next=on_next)
 
     def get_record(self, url: str, params=None) -> Response:
         """GET one model (the single-model endpoint), retried like a page. A model that is
         gone (404) is a Response with body None and records 0, not an error."""
         return self._get(url, params, listing=False)
 
-    def _get(self, url: str, params, listing: bool) -> Response:
+    def _get(self, url: str, params, listing: bool, on_next=None) -> Response:
         p = self.policy
         state = {"requests": 0, "retries": 0, "rate_limited": 0}
         started = time.perf_counter()
 
         def attempt():
             state["requests"] += 1
-            return self._attempt(url, params, listing)
+            return self._attempt(url, params, listing, on_next)
 
         def stop(rs: tenacity.RetryCallState) -> bool:
             exc = rs.outcome.exception()
@@ -231,12 +235,18 @@ class HubClient:
         response.seconds = time.perf_counter() - started
         return response
 
-    def _attempt(self, url: str, params, listing: bool = True) -> Response:
+    def _attempt(self, url: str, params, listing: bool = True, on_next=None) -> Response:
         if self.policy.pace:
             self.counters.paced_seconds += self.pacer.wait()
         self.counters.requests += 1
         try:
-            r = self.session.get(url, params=params, timeout=self.policy.timeout)
+            r = self.session.get(url, params=params, timeout=self.policy.timeout, stream=on_next is not None)
+            # Budget first, then the next request: a prefetched next page must see what this
+            # response says is left (it waits in pacer.wait() when nothing is).
+            if self.policy.pace:
+                self.pacer.learn(r.headers.get("RateLimit"))
+            if on_next is not None and r.status_code == 200 and "next" in r.links:
+                on_next(r.links["next"]["url"])
             body = r.content
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
@@ -245,8 +255,6 @@ class HubClient:
         wire = int(length) if length.isdigit() else len(body)   # compressed size on the wire
         self.counters.bytes += wire
         self.had_response = True
-        if self.policy.pace:
-            self.pacer.learn(r.headers.get("RateLimit"))
         status = r.status_code
         if status == 429:
             self.counters.rate_limited += 1

@@ -308,9 +308,13 @@ def _fetch_pages(client: HubClient, plan: Plan, url: str, prev_watermark, pages:
                 continue
         return False
 
+    # The next page's request goes out as soon as a page's headers name it (Link), so its
+    # round trip overlaps this page's download and checks: at most PREFETCH requests in flight.
+    # Not for a refresh, which decides from a page's records whether to go on at all.
+    ahead = _Prefetcher(client, stop) if not plan.stops_at_watermark else None
     try:
         while url and not stop.is_set():
-            r = client.get_page(url)
+            r = ahead.get(url) if ahead else client.get_page(url)
             oldest, newest = page_time_range(r.last_modified) if plan.records_watermark else (None, None)
             last = r.next_url is None or is_last_page(plan, oldest, prev_watermark)
             item = _Page(r.body, r.records, None if last else r.next_url, r.date, newest, r.requests, r.retries,
@@ -322,3 +326,63 @@ def _fetch_pages(client: HubClient, plan: Plan, url: str, prev_watermark, pages:
         put(_DONE)
     except BaseException as exc:  # handed to the writer, which raises it in the main thread
         put(exc)
+    finally:
+        if ahead:
+            ahead.close()
+
+
+PREFETCH = 2   # listing requests in flight at once (the page being read and the next one)
+PREFETCH_HELD = 3   # pages requested ahead and not yet taken by the fetch loop (memory bound)
+
+
+class _Prefetcher:
+    """Pages of one listing, each requested as soon as the previous page's headers name it,
+    with at most PREFETCH requests in flight and PREFETCH_HELD pages not yet taken. A next
+    page that cannot go out yet is sent as soon as a request finishes or a page is taken."""
+
+    def __init__(self, client: HubClient, stop: threading.Event) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.client, self.stop = client, stop
+        self.pool = ThreadPoolExecutor(max_workers=PREFETCH, thread_name_prefix="prefetch")
+        self.futures: dict = {}      # url -> Future of its Response, not yet taken
+        self.deferred: str | None = None
+        self.lock = threading.Lock()
+
+    def _schedule(self, url: str | None) -> None:
+        with self.lock:
+            if url is None or url in self.futures or self.stop.is_set():
+                return
+            in_flight = sum(1 for f in self.futures.values() if not f.done())
+            if in_flight >= PREFETCH or len(self.futures) >= PREFETCH_HELD:
+                self.deferred = url
+                return
+            self.deferred = None
+            future = self.pool.submit(self.client.get_page, url, None, self._schedule)
+            self.futures[url] = future
+        future.add_done_callback(self._retry_deferred)
+
+    def _retry_deferred(self, _future=None) -> None:
+        with self.lock:
+            url = self.deferred
+        self._schedule(url)
+
+    def get(self, url: str):
+        """The page at url: prefetched, or requested now."""
+        self._schedule(url)
+        with self.lock:
+            future = self.futures.get(url)
+            if future is None and self.deferred == url:   # fetched below: never twice
+                self.deferred = None
+        try:
+            return future.result() if future is not None else self.client.get_page(url, on_next=self._schedule)
+        finally:
+            with self.lock:
+                self.futures.pop(url, None)
+            self._retry_deferred()
+
+    def close(self) -> None:
+        with self.lock:
+            self.futures.clear()
+            self.deferred = None
+        self.pool.shutdown(wait=False, cancel_futures=True)
