@@ -229,19 +229,9 @@ def _run_plan(client: HubClient, staging, plan: Plan, night, progress, alive_est
                                         snapshot_date=snapshot, watermark=item.newest)
             done_models += item.records
             del item
-            if state.status == "complete" or state.pending_pages >= PARSE_EVERY_PAGES:
-                staging.normalize(plan.name, plan.heavy)
-                state = staging.plan(plan.name)
-            elapsed = time.perf_counter() - t0
-            rate = done_models / elapsed if elapsed > 0 else 0.0
-            eta = max(0.0, (total - state.records) / rate) if total and rate > 0 else None
-            progress(Progress(plan.name, state.pages, state.records, state.skipped, state.requests, state.retries,
-                              state.bytes, elapsed, rate, total, eta, done=state.status == "complete"))
-            if budget[0] is not None:
-                budget[0] -= 1
-                if budget[0] <= 0 and state.status != "complete":
-                    raise PartialRun(f"stopped after the requested number of pages; {plan.name} resumes "
-                                     f"from page {state.pages + 1} on the next crawl")
+            remaining = (lambda st: max(0, total - st.records)) if total else None
+            _page_committed(staging, plan, state, progress, t0, done_models, total, remaining, budget,
+                            lambda st: f"page {st.pages + 1}")
     finally:
         stop.set()
         while fetcher.is_alive():
@@ -250,6 +240,26 @@ def _run_plan(client: HubClient, staging, plan: Plan, night, progress, alive_est
             except queue.Empty:
                 pass
         fetcher.join()
+
+
+def _page_committed(staging, plan: Plan, state, progress, started: float, done: int, total, remaining, budget,
+                    resume_point) -> None:
+    """After a committed page: parse the pending pages when a batch is due, report progress
+    (done items this run; remaining(state) left of total, for the ETA), and stop with
+    PartialRun once the max_pages budget is spent (resume_point(state) names where it resumes)."""
+    if state.status == "complete" or state.pending_pages >= PARSE_EVERY_PAGES:
+        staging.normalize(plan.name, plan.heavy)
+        state = staging.plan(plan.name)
+    elapsed = time.perf_counter() - started
+    rate = done / elapsed if elapsed > 0 else 0.0
+    eta = remaining(state) / rate if remaining and rate > 0 else None
+    progress(Progress(plan.name, state.pages, state.records, state.skipped, state.requests, state.retries,
+                      state.bytes, elapsed, rate, total, eta, done=state.status == "complete"))
+    if budget[0] is not None:
+        budget[0] -= 1
+        if budget[0] <= 0 and state.status != "complete":
+            raise PartialRun(f"stopped after the requested number of pages; {plan.name} resumes "
+                             f"from {resume_point(state)} on the next crawl")
 
 
 def _run_catchup(client: HubClient, staging, progress, budget) -> None:
@@ -282,19 +292,9 @@ def _run_catchup(client: HubClient, staging, progress, budget) -> None:
         done = start + offset + len(chunk)
         next_url = f"ids:{done}" if offset + CATCHUP_PAGE < len(ids) else None
         state = staging.commit_page(plan.name, b"[" + b",".join(bodies) + b"]", len(bodies), next_url, counters)
-        if state.status == "complete" or state.pending_pages >= PARSE_EVERY_PAGES:
-            staging.normalize(plan.name, plan.heavy)
-            state = staging.plan(plan.name)
-        elapsed = time.perf_counter() - t0
-        rate = (offset + len(chunk)) / elapsed if elapsed > 0 else 0.0
-        eta = (len(ids) - offset - len(chunk)) / rate if rate > 0 else None
-        progress(Progress(plan.name, state.pages, state.records, state.skipped, state.requests, state.retries,
-                          state.bytes, elapsed, rate, len(ids), eta, done=state.status == "complete"))
-        if budget[0] is not None:
-            budget[0] -= 1
-            if budget[0] <= 0 and state.status != "complete":
-                raise PartialRun(f"stopped after the requested number of pages; {plan.name} resumes "
-                                 f"from model {done + 1} on the next crawl")
+        fetched = offset + len(chunk)
+        _page_committed(staging, plan, state, progress, t0, fetched, len(ids), lambda st: len(ids) - fetched, budget,
+                        lambda st: f"model {done + 1}")
 
 
 def _fetch_pages(client: HubClient, plan: Plan, url: str, prev_watermark, pages: queue.Queue,
