@@ -55,7 +55,7 @@ def _needs_json(column) -> bool:
 
 def hubcensus(url: str, db: str) -> dict:
     """The product: a first night (sweep + full refresh) into DuckDB."""
-    from crawler import run_night
+    from pipeline import run_night
 
     result = run_night(db, endpoint=url, progress=False)
     return {"models": result.models_seen, "bytes": result.bytes, "requests": result.requests,

@@ -1,14 +1,15 @@
-"""Talking to the Hub: one night's crawl (sweep + refresh) into the DuckDB file.
+"""Talking to the Hub: a source of pages (crawler.source) for crawl plans declared as data
+(crawler.plans), over one HTTP client with retries, pacing and prefetch (crawler.http), each
+page split into records on disk (crawler.records, crawler.spool). Knows nothing of storage.
 
-Public API: run_night(db_path, endpoint=None, token=None, snapshot_date=None, progress=None,
-plans=("sweep", "refresh")) -> NightResult; errors in crawler.errors.
+Public API: HubClient, RetryPolicy, PLANS / model_plans(repo_type), listing_pages,
+by_id_pages, Page; errors in crawler.errors.
 """
 
-from crawler.errors import (AuthRejected, CrawlError, CrawlLocked, HubUnreachable, MainDatabaseBusy, PartialRun,
-                            RetriesExhausted)
-from crawler.http import RetryPolicy
-from crawler.night import NightResult, PlanResult, run_night
-from crawler.progress import Progress, ProgressPrinter, default_progress as progress_printer
+from crawler.errors import AuthRejected, CrawlError, HubRequestRejected, HubUnreachable, RetriesExhausted
+from crawler.http import HubClient, RetryPolicy
+from crawler.plans import PLANS, Plan, model_plans
+from crawler.source import Page, by_id_pages, listing_pages
 
-__all__ = ["run_night", "NightResult", "PlanResult", "RetryPolicy", "CrawlError", "HubUnreachable", "AuthRejected",
-           "RetriesExhausted", "CrawlLocked", "PartialRun", "MainDatabaseBusy"]
+__all__ = ["HubClient", "RetryPolicy", "PLANS", "Plan", "model_plans", "Page", "listing_pages", "by_id_pages",
+           "CrawlError", "HubUnreachable", "AuthRejected", "RetriesExhausted", "HubRequestRejected"]

@@ -17,22 +17,14 @@ class AuthRejected(CrawlError):
 
 
 class RetriesExhausted(CrawlError):
-    """A page kept failing (5xx, resets, broken JSON) through every retry; staging is kept
-    and the next crawl resumes from the last committed page."""
+    """A page kept failing (5xx, resets, 429s) through every retry; staging is kept and the
+    next crawl resumes from the last committed page. Carries what the failed GET cost, which
+    the night still counts."""
+
+    def __init__(self, message: str, requests: int = 0, retries: int = 0, bytes: int = 0) -> None:
+        super().__init__(message)
+        self.requests, self.retries, self.bytes = requests, retries, bytes
 
 
 class HubRequestRejected(CrawlError):
     """The Hub refused a request as malformed (4xx other than 401/403/429)."""
-
-
-class CrawlLocked(CrawlError):
-    """Another crawl holds this database's lock."""
-
-
-class PartialRun(CrawlError):
-    """The night stopped before it was merged (interrupted, or the main file stayed busy);
-    its pages are kept in staging and the next crawl continues."""
-
-
-class MainDatabaseBusy(PartialRun):
-    """The main file stayed locked by another process (an analyst's connection)."""

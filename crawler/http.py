@@ -1,13 +1,18 @@
-"""One GET against the Hub: keep-alive session, auth headers, retries, rate-limit pacing.
+"""One GET against the Hub: keep-alive session, auth headers, retries, rate-limit pacing, and
+the body turned into a page's records on disk (crawler.records, crawler.spool).
 
 - Endpoint, token and user agent come from huggingface_hub (HF_ENDPOINT, the token the `hf`
-  CLI would use, its header builder). The token only ever lives in the session's headers.
-- tenacity retries 5xx, connection errors/resets and truncated or invalid JSON with
-  exponential backoff and jitter; a 429 waits what Retry-After (else RateLimit t=) says.
-- A page is validated here (complete, well-formed JSON array) but not turned into Python
-  objects: msgspec checks it and reads only `lastModified`, in ~0.7 ms for a 1 MB page where
-  a full decode takes ~5 ms with the GIL held, time the writer thread (DuckDB) would wait
-  for. DuckDB parses the page itself.
+  CLI would use, its header builder). The token only ever lives in the session's headers; no
+  message names a URL with its user:password part.
+- tenacity retries 5xx, connection errors/resets and bodies that arrive unreadable (cut before
+  the list closes, not JSON, not a list) with exponential backoff and jitter; a 429 waits what
+  Retry-After (else RateLimit t=) says. A body that stays unreadable through every retry is
+  not an error: the Response says why (`unreadable`) and keeps the records that arrived whole,
+  so the caller can record the lost page and go on from its Link header.
+- The body streams to a ResponseBody (memory up to 8 MB, then a temporary file), is split into
+  records there (msgspec, in C; DuckDB parses the records later) and its storable records are
+  written as NDJSON files: a page of any size costs one record's copy in memory beyond its body.
+  One bad record is rejected alone (crawler.records); it never makes the page "unreadable".
 - Pacing: the Hub's `RateLimit: "api";r=R;t=T` header says R requests are left in a window
   that resets in T seconds. The client spends the budget and, when R reaches 0, waits T
   before the next request, so a long crawl runs at the budget's rate without a single 429.
@@ -17,26 +22,31 @@
 
 from __future__ import annotations
 
-import email.utils
 import datetime as dt
+import email.utils
 import re
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-import msgspec
 import requests
 import tenacity
 
 from crawler.errors import AuthRejected, HubRequestRejected, HubUnreachable, RetriesExhausted
+from crawler.hubtime import parse_http_date
+from crawler.records import Rejection, SplitResult, split_listing, split_record
+from crawler.spool import PageFiles, ResponseBody
 
 _RATELIMIT = re.compile(r"\br=(\d+)\b.*?\bt=(\d+)\b|\bt=(\d+)\b.*?\br=(\d+)\b")
+DOWNLOAD_CHUNK = 1024 * 1024
+CAUSE_CHARS = 300
 
 
 @dataclass
 class RetryPolicy:
-    attempts: int = 8                 # tries per page for 5xx / resets / broken JSON
+    attempts: int = 8                 # tries per page for 5xx / resets / unreadable bodies
     connect_attempts: int = 3         # tries before the first successful response (bad endpoint: fail fast)
     backoff_initial: float = 1.0      # seconds, doubled per attempt, plus jitter
     backoff_max: float = 60.0
@@ -47,11 +57,22 @@ class RetryPolicy:
 
 
 class _Transient(Exception):
-    """Worth another try: 5xx, a reset connection, a cut or invalid body."""
+    """Worth another try: 5xx, a reset connection."""
 
     def __init__(self, message: str, connection: bool = False) -> None:
         super().__init__(message)
         self.connection = connection
+
+
+class _Unreadable(_Transient):
+    """A 200 whose body cannot be read whole (cut, not JSON, not a list): worth another try;
+    after the last one, the records that did arrive whole are kept (files, split)."""
+
+    def __init__(self, problem: str, files: PageFiles, split: SplitResult, next_url: str | None,
+                 server_time: dt.datetime | None) -> None:
+        super().__init__(problem)
+        self.problem, self.files, self.split = problem, files, split
+        self.next_url, self.server_time = next_url, server_time
 
 
 class _RateLimited(Exception):
@@ -60,38 +81,31 @@ class _RateLimited(Exception):
         self.wait = wait
 
 
-class _Record(msgspec.Struct):
-    """What the crawler reads of a listed record in Python: only its lastModified (any JSON
-    value; other keys are skipped, DuckDB parses them)."""
-    lastModified: Any = None
-
-
-# A listing is an array; its items should be objects, but a malformed record (a string, a
-# number) must not fail the page: it is counted and skipped when DuckDB parses the page.
-_LISTING = msgspec.json.Decoder(list[_Record | list | str | float | bool | None])
-
-
 @dataclass
 class Response:
+    """One page (or one repository) as the client got it."""
     url: str
-    body: bytes | None                # None: the single model asked for is gone (404)
-    records: int                      # items in the JSON array
-    last_modified: list[str]          # the records' lastModified strings (refresh watermarks)
+    files: list[Path]                 # NDJSON files of its storable records (fsynced)
+    records: int                      # storable records in files
+    largest_record: int               # bytes of the largest of them
+    rejected: list[Rejection]         # whole records that cannot be stored
+    elements: int                     # elements listed (records + rejected)
+    last_modified: list               # the stored records' raw lastModified values (if asked for)
     next_url: str | None
-    date: dt.date | None              # the UTC date of the server's Date header
-    wire_bytes: int
-    requests: int = 0                 # requests made for this page (incl. retries)
+    server_time: dt.datetime | None   # the response's Date header (UTC)
+    wire_bytes: int = 0               # bytes received for it, all attempts (compressed size)
+    requests: int = 0                 # requests made for it (incl. retries)
     retries: int = 0
     seconds: float = 0.0
+    unreadable: str | None = None     # the body never arrived readable: why (records that did are kept)
+    gone: bool = False                # a single repository that is not there (404)
 
 
-@dataclass
-class Counters:
-    requests: int = 0
-    retries: int = 0
-    bytes: int = 0
-    rate_limited: int = 0
-    paced_seconds: float = 0.0
+class AttemptCounters:
+    """What one GET has cost so far, across its attempts (a failed GET's cost is reported too)."""
+
+    def __init__(self) -> None:
+        self.requests = self.retries = self.rate_limited = self.bytes = 0
 
 
 def parse_ratelimit(value: str | None) -> tuple[int, int] | None:
@@ -117,13 +131,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError):
         return None
     return max(0.0, when - (now if now is not None else time.time()))
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    try:
-        return email.utils.parsedate_to_datetime(value).astimezone(dt.timezone.utc).date()
-    except (TypeError, ValueError, AttributeError):
-        return None
 
 
 class Pacer:
@@ -153,58 +160,102 @@ class Pacer:
             self.hold(budget[1] + 0.05)
 
 
+def public_url(url: str) -> str:
+    """A URL without any user:password@ part, shortened for a message."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    clean = urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+    return clean if len(clean) < 200 else clean[:200] + "..."
+
+
+def connection_cause(error: BaseException) -> str:
+    """The root cause of a connection failure, on one line: requests wraps urllib3's
+    MaxRetryError around the reason (name resolution, refused, timeout) after a long URL."""
+    reason = error
+    for _ in range(4):
+        inner = getattr(reason, "reason", None)
+        if inner is None and reason.args and isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        if inner is None or inner is reason:
+            break
+        reason = inner
+    text = " ".join(str(reason).split())
+    # urllib3 prefixes the pool and the connection object: the sentence after them says it.
+    text = re.sub(r"^<[^>]*>:\s*", "", text)
+    text = re.sub(r"^HTTPS?ConnectionPool\([^)]*\):\s*", "", text)
+    return f"{type(reason).__name__}: {text}"[:CAUSE_CHARS]
+
+
 class HubClient:
     def __init__(self, endpoint: str | None = None, token: str | None = None,
                  policy: RetryPolicy | None = None, library_version: str = "0.1.0") -> None:
+        # huggingface_hub resolves the endpoint (HF_ENDPOINT) and finds the token as `hf` does.
         from huggingface_hub import constants
         from huggingface_hub.utils import build_hf_headers
 
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
+        self.public_endpoint = public_url(self.endpoint)
         self.policy = policy or RetryPolicy()
         self.session = requests.Session()
-        # build_hf_headers finds the token as the `hf` CLI does when token is None.
         self.session.headers.update(build_hf_headers(token=token, library_name="hubcensus",
                                                      library_version=library_version))
         self.session.headers["Accept-Encoding"] = "gzip"
-        self.counters = Counters()
         self.pacer = Pacer()
         self.had_response = False
 
     def close(self) -> None:
         self.session.close()
 
+    def __enter__(self) -> "HubClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def url(self, path: str) -> str:
         return f"{self.endpoint}/{path.lstrip('/')}"
 
     # ------------------------------------------------------------------ one page
-    def get_page(self, url: str, params=None, on_next=None) -> Response:
-        """GET a JSON listing page, retried; raises the crawler's errors when it gives up.
+    def get_page(self, url: str, spool: Path, want_modified: bool = False, on_next=None) -> Response:
+        """GET a listing page into NDJSON files under `spool`, retried; raises the crawler's
+        errors when the Hub cannot be reached or keeps failing, and returns a Response with
+        `unreadable` set when the body stayed unreadable through every retry.
 
         on_next(next_url), if given, is called as soon as a 200 response's headers name the
         next page, before this page's body is read, so the caller can send that request while
-        this body downloads and is checked (it may be called again if this page is retried)."""
-        return self._get(url, params, listing=True, on_next=on_next)
+        this body downloads (it may be called again if this page is retried)."""
+        return self._get(url, spool, listing=True, want_modified=want_modified, on_next=on_next)
 
-    def get_record(self, url: str, params=None) -> Response:
-        """GET one model (the single-model endpoint), retried like a page. A model that is
-        gone (404) is a Response with body None and records 0, not an error."""
-        return self._get(url, params, listing=False)
+    def get_record(self, url: str, spool: Path) -> Response:
+        """GET one repository (the single-repository endpoint), retried like a page. One that
+        is gone (404) is a Response with gone=True, not an error."""
+        return self._get(url, spool, listing=False)
 
-    def _get(self, url: str, params, listing: bool, on_next=None) -> Response:
+    def _get(self, url: str, spool: Path, listing: bool, want_modified: bool = False, on_next=None) -> Response:
         p = self.policy
-        state = {"requests": 0, "retries": 0, "rate_limited": 0}
+        cost = AttemptCounters()
         started = time.perf_counter()
+        pending: list[_Unreadable] = []     # the last unreadable attempt's files, until replaced
 
-        def attempt():
-            state["requests"] += 1
-            return self._attempt(url, params, listing, on_next)
+        def attempt() -> Response:
+            cost.requests += 1
+            for old in pending:             # a new try replaces the last one's partial records
+                old.files.discard()
+            pending.clear()
+            try:
+                return self._attempt(url, spool, listing, want_modified, on_next, cost)
+            except _Unreadable as exc:
+                pending.append(exc)
+                raise
 
         def stop(rs: tenacity.RetryCallState) -> bool:
             exc = rs.outcome.exception()
             if isinstance(exc, _RateLimited):
-                state["rate_limited"] += 1
-                return state["rate_limited"] > p.rate_limit_waits
-            transient = rs.attempt_number - state["rate_limited"]
+                cost.rate_limited += 1
+                return cost.rate_limited > p.rate_limit_waits
+            transient = rs.attempt_number - cost.rate_limited
             if isinstance(exc, _Transient) and exc.connection and not self.had_response:
                 return transient >= p.connect_attempts
             return transient >= p.attempts
@@ -213,51 +264,69 @@ class HubClient:
 
         def wait(rs: tenacity.RetryCallState) -> float:
             exc = rs.outcome.exception()
-            if isinstance(exc, _RateLimited):
-                return exc.wait
-            return backoff(rs)
+            return exc.wait if isinstance(exc, _RateLimited) else backoff(rs)
 
         def count_retry(rs: tenacity.RetryCallState) -> None:
-            state["retries"] += 1
-            self.counters.retries += 1
+            cost.retries += 1
 
         retrying = tenacity.Retrying(retry=tenacity.retry_if_exception_type((_Transient, _RateLimited)),
                                      stop=stop, wait=wait, before_sleep=count_retry, reraise=True)
         try:
             response = retrying(attempt)
         except _RateLimited:
-            raise RetriesExhausted(f"still rate-limited after {p.rate_limit_waits} waits on {self._safe(url)}") from None
+            raise RetriesExhausted(f"still rate-limited after {p.rate_limit_waits} waits on {public_url(url)}",
+                                   cost.requests, cost.retries, cost.bytes) from None
+        except _Unreadable as exc:
+            # Every try came back unreadable: not worth stopping the night for. What arrived whole
+            # is kept; the caller records the lost page and goes on from its Link, if any.
+            pending.clear()
+            files = exc.files.finish()
+            response = Response(url=public_url(url), files=files, records=exc.files.records,
+                                largest_record=exc.files.largest, rejected=exc.split.rejected,
+                                elements=exc.split.elements, last_modified=exc.split.last_modified,
+                                next_url=exc.next_url, server_time=exc.server_time,
+                                unreadable=f"{exc.problem} (after {cost.requests} tries)")
         except _Transient as exc:
             if exc.connection and not self.had_response:
-                raise HubUnreachable(f"cannot reach {self.endpoint}: {exc}") from None
-            raise RetriesExhausted(f"giving up on {self._safe(url)} after {state['requests']} tries: {exc}") from None
-        response.requests, response.retries = state["requests"], state["retries"]
+                raise HubUnreachable(f"cannot reach {self.public_endpoint}: {exc}") from None
+            raise RetriesExhausted(f"giving up on {public_url(url)} after {cost.requests} tries: {exc}",
+                                   cost.requests, cost.retries, cost.bytes) from None
+        response.requests, response.retries, response.wire_bytes = cost.requests, cost.retries, cost.bytes
         response.seconds = time.perf_counter() - started
         return response
 
-    def _attempt(self, url: str, params, listing: bool = True, on_next=None) -> Response:
+    def _attempt(self, url: str, spool: Path, listing: bool, want_modified: bool, on_next,
+                 cost: AttemptCounters) -> Response:
         if self.policy.pace:
-            self.counters.paced_seconds += self.pacer.wait()
-        self.counters.requests += 1
+            self.pacer.wait()
+        body = ResponseBody(spool)
         try:
-            r = self.session.get(url, params=params, timeout=self.policy.timeout, stream=on_next is not None)
-            # Budget first, then the next request: a prefetched next page must see what this
-            # response says is left (it waits in pacer.wait() when nothing is).
-            if self.policy.pace:
-                self.pacer.learn(r.headers.get("RateLimit"))
-            if on_next is not None and r.status_code == 200 and "next" in r.links:
-                on_next(r.links["next"]["url"])
-            body = r.content
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as exc:
-            raise _Transient(_one_line(exc), connection=True) from None
-        length = r.headers.get("Content-Length", "")
-        wire = int(length) if length.isdigit() else len(body)   # compressed size on the wire
-        self.counters.bytes += wire
-        self.had_response = True
+            try:
+                r = self.session.get(url, timeout=self.policy.timeout, stream=True)
+                # Budget first, then the next request: a prefetched next page must see what this
+                # response says is left (it waits in pacer.wait() when nothing is).
+                if self.policy.pace:
+                    self.pacer.learn(r.headers.get("RateLimit"))
+                if on_next is not None and r.status_code == 200 and "next" in r.links:
+                    on_next(r.links["next"]["url"])
+                for chunk in r.iter_content(DOWNLOAD_CHUNK):
+                    body.write(chunk)
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:
+                cost.bytes += body.size
+                raise _Transient(connection_cause(exc), connection=True) from None
+            length = r.headers.get("Content-Length", "")
+            cost.bytes += int(length) if length.isdigit() else body.size   # compressed size on the wire
+            self.had_response = True
+            return self._answer(r, body, url, spool, listing, want_modified)
+        finally:
+            body.close()
+
+    def _answer(self, r: requests.Response, body: ResponseBody, url: str, spool: Path, listing: bool,
+                want_modified: bool) -> Response:
         status = r.status_code
+        server_time = parse_http_date(r.headers.get("Date"))
         if status == 429:
-            self.counters.rate_limited += 1
             wait = parse_retry_after(r.headers.get("Retry-After"))
             if wait is None:
                 budget = parse_ratelimit(r.headers.get("RateLimit"))
@@ -265,60 +334,31 @@ class HubClient:
             self.pacer.hold(wait)
             raise _RateLimited(wait)
         if status in (401, 403):
-            raise AuthRejected(f"{self.endpoint} rejected the credentials (HTTP {status}); "
+            raise AuthRejected(f"{self.public_endpoint} rejected the credentials (HTTP {status}); "
                                "check HF_TOKEN or `hf auth login`")
         if status >= 500:
             raise _Transient(f"HTTP {status}")
         if status == 404 and not listing:
-            return Response(url=r.url, body=None, records=0, last_modified=[], next_url=None,
-                            date=parse_date(r.headers.get("Date")), wire_bytes=wire)
+            return Response(url=public_url(url), files=[], records=0, largest_record=0, rejected=[], elements=0,
+                            last_modified=[], next_url=None, server_time=server_time, gone=True)
         if status >= 400:
-            raise HubRequestRejected(f"{self.endpoint} refused {self._safe(url)}: HTTP {status} {_short(body)}")
-        if not listing:
-            _decode_record(body, self.endpoint)
-            return Response(url=r.url, body=body, records=1, last_modified=[], next_url=None,
-                            date=parse_date(r.headers.get("Date")), wire_bytes=wire)
-        items = _decode_listing(body, self.endpoint)
-        modified = [item.lastModified for item in items
-                    if isinstance(item, _Record) and isinstance(item.lastModified, str)]
-        nxt = r.links.get("next", {}).get("url")
-        return Response(url=r.url, body=body, records=len(items), last_modified=modified, next_url=nxt,
-                        date=parse_date(r.headers.get("Date")), wire_bytes=wire)
-
-    @staticmethod
-    def _safe(url: str) -> str:
-        return url if len(url) < 200 else url[:200] + "..."
-
-
-def _decode_listing(body: bytes, endpoint: str) -> list:
-    """The page's items, or _Transient for a cut or broken body (worth another try) and
-    HubRequestRejected for well-formed JSON that is not a listing (retrying will not help)."""
-    try:
-        return _LISTING.decode(body)
-    except msgspec.ValidationError:   # well-formed so far, but not an array at the top
+            raise HubRequestRejected(f"{self.public_endpoint} refused {public_url(url)}: HTTP {status} "
+                                     f"{_short(body.head())}")
+        next_url = r.links.get("next", {}).get("url") if listing else None
+        files = PageFiles(spool)
         try:
-            kind = type(msgspec.json.decode(body)).__name__
-        except msgspec.DecodeError:
-            raise _Transient(f"invalid or truncated JSON ({len(body)} bytes)") from None
-        raise HubRequestRejected(f"{endpoint} answered a listing with a JSON {kind}, not a list") from None
-    except msgspec.DecodeError:
-        raise _Transient(f"invalid or truncated JSON ({len(body)} bytes)") from None
-
-
-def _decode_record(body: bytes, endpoint: str) -> None:
-    """A single model must be a JSON object: _Transient for a cut or broken body,
-    HubRequestRejected for well-formed JSON of another kind."""
-    try:
-        value = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        raise _Transient(f"invalid or truncated JSON ({len(body)} bytes)") from None
-    if not isinstance(value, dict):
-        raise HubRequestRejected(f"{endpoint} answered a model with a JSON {type(value).__name__}, not an object")
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:300]
+            view = body.view()
+            split = (split_listing if listing else split_record)(view, files, want_modified)
+            del view
+        except BaseException:
+            files.discard()
+            raise
+        if not split.complete or not split.listing:
+            kind = r.headers.get("Content-Type", "").split(";")[0] or "no content type"
+            raise _Unreadable(f"{split.problem} [{kind}]", files, split, next_url, server_time)
+        return Response(url=public_url(url), files=files.finish(), records=files.records,
+                        largest_record=files.largest, rejected=split.rejected, elements=split.elements,
+                        last_modified=split.last_modified, next_url=next_url, server_time=server_time)
 
 
 def _short(body: bytes) -> str:

@@ -1,5 +1,6 @@
 """The crawl plans, declared as data (dlt-style): what to list, in which order, with which
-expand[] set, and when to stop. One generic paginator (crawler.night) runs them.
+expand[] set, and when to stop. One generic source (crawler.source) runs them; the repository
+type is a parameter of a plan, not a copy of the code.
 
 A night asks for the sweep and the refresh. The first night (no refresh watermark yet) would
 have the refresh list every model with the heavy fields, which carry every light field too, so
@@ -36,17 +37,25 @@ REFRESH_EXPAND = ("author", "sha", "createdAt", "lastModified", "private", "disa
 
 @dataclass(frozen=True)
 class Plan:
-    name: str
-    path: str
+    name: str                          # sweep | refresh | full | catchup
+    repo_type: str                     # models (datasets and spaces share the code path)
     sort: str
     expand: tuple[str, ...]
     heavy: bool                        # rows carry the descriptive fields (lists mean "none" when absent)
-    lists_every_model: bool = False    # a complete run lists every alive model (counts, deletions)
-    records_watermark: bool = False    # remembers the newest lastModified of its first page (next refresh stops there)
+    lists_every_repo: bool = False     # a complete run lists every alive repository (counts, deletions)
+    records_watermark: bool = False    # remembers the newest trusted lastModified of its first page
     stops_at_watermark: bool = False   # stop once a page is older than the previous watermark - overlap
     limit: int = PAGE_LIMIT
     params: tuple = field(default=())
-    by_id: bool = False                # GETs single models (path has {model_id}) instead of listing
+    by_id: bool = False                # GETs single repositories instead of listing
+
+    @property
+    def path(self) -> str:
+        return f"/api/{self.repo_type}/{{repo_id}}" if self.by_id else f"/api/{self.repo_type}"
+
+    @property
+    def reads_last_modified(self) -> bool:
+        return self.records_watermark or self.stops_at_watermark
 
     def query(self) -> list[tuple[str, str]]:
         if self.by_id:
@@ -56,40 +65,45 @@ class Plan:
         return q + list(self.params)
 
 
-# createdAt is the one order that stays stable while the Hub changes under a cursor.
-SWEEP = Plan(name="sweep", path="/api/models", sort="createdAt", expand=SWEEP_EXPAND, heavy=False,
-             lists_every_model=True)
-REFRESH = Plan(name="refresh", path="/api/models", sort="lastModified", expand=REFRESH_EXPAND, heavy=True,
-               records_watermark=True, stops_at_watermark=True)
-FULL = Plan(name="full", path="/api/models", sort="createdAt", expand=REFRESH_EXPAND, heavy=True,
-            lists_every_model=True, records_watermark=True)
-PLANS = {p.name: p for p in (SWEEP, REFRESH, FULL)}
+def model_plans(repo_type: str = "models") -> dict[str, Plan]:
+    """sweep, refresh, full and catchup for one repository type."""
+    # createdAt is the one order that stays stable while the Hub changes under a cursor.
+    return {
+        "sweep": Plan("sweep", repo_type, "createdAt", SWEEP_EXPAND, heavy=False, lists_every_repo=True),
+        "refresh": Plan("refresh", repo_type, "lastModified", REFRESH_EXPAND, heavy=True,
+                        records_watermark=True, stops_at_watermark=True),
+        "full": Plan("full", repo_type, "createdAt", REFRESH_EXPAND, heavy=True, lists_every_repo=True,
+                     records_watermark=True),
+        # After a sweep and a refresh: repositories the sweep listed that no refresh has ever
+        # brought (made public long after their last commit, so a listing by lastModified never
+        # reaches them; or missed by an index lagging more than the overlap). Fetched one by one
+        # with the heavy fields, at most CATCHUP_MAX a night (a free account's budget is 1,000
+        # requests per 5 minutes); the rest follow on the next nights. Not a plan one asks for:
+        # the night decides.
+        "catchup": Plan("catchup", repo_type, "", REFRESH_EXPAND, heavy=True, by_id=True),
+    }
 
-# After a sweep and a refresh: models the sweep listed that no refresh has ever brought (made
-# public long after their last commit, so a listing by lastModified never reaches them; or
-# missed by an index lagging more than the overlap). Fetched one by one from the single-model
-# endpoint with the heavy fields, at most CATCHUP_MAX a night (a free account's budget is
-# 1,000 requests per 5 minutes); the rest are caught up on the following nights. Not a plan
-# one asks for: the night decides (crawler.night).
-CATCHUP = Plan(name="catchup", path="/api/models/{model_id}", sort="", expand=REFRESH_EXPAND, heavy=True,
-               by_id=True)
+
+PLANS = model_plans("models")
+SWEEP, REFRESH, FULL, CATCHUP = PLANS["sweep"], PLANS["refresh"], PLANS["full"], PLANS["catchup"]
+LISTING_PLANS = ("sweep", "refresh", "full")   # what a user may ask for (catchup follows by itself)
 CATCHUP_MAX = 1000
 CATCHUP_PAGE = 100     # fetched records committed together as one staged page
 
-# A model id as the Hub spells them (`name` or `namespace/name`): anything else is not put
-# into a URL path (an id is untrusted input; `..` or `?` would address another resource).
-MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9._-]{1,96})?$")
+# A repository id as the Hub spells them (`name` or `namespace/name`): anything else is not
+# put into a URL path (an id is untrusted input; `..` or `?` would address another resource).
+REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9._-]{1,96})?$")
 
 
-def model_path(plan: Plan, model_id: str) -> str | None:
-    """The single-model path for model_id, or None when it is not a well-formed Hub id."""
-    if not MODEL_ID.match(model_id) or ".." in model_id:
+def repo_path(plan: Plan, repo_id: str) -> str | None:
+    """The single-repository path for repo_id, or None when it is not a well-formed Hub id."""
+    if not REPO_ID.match(repo_id) or ".." in repo_id:
         return None
-    return plan.path.format(model_id=model_id)
+    return plan.path.format(repo_id=repo_id)
 
 
 def plans_for_night(requested, prev_watermark: dt.datetime | None) -> tuple[str, ...]:
-    """The plans a night runs, in order, for the plans asked for.
+    """The listing plans a night runs, in order, for the plans asked for.
 
     `full` does the work of both others: asked for with either, it replaces them. Sweep and
     refresh without a watermark (the first night) become `full`. The watermark of a `full`
@@ -103,28 +117,10 @@ def plans_for_night(requested, prev_watermark: dt.datetime | None) -> tuple[str,
     return tuple(name for name in ("sweep", "refresh") if name in requested)
 
 
-def parse_hub_time(value) -> dt.datetime | None:
-    """The Hub's ISO timestamps ("2025-03-06T13:32:06.000Z") as naive UTC datetimes."""
-    if not isinstance(value, str):
-        return None
-    try:
-        t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if t.tzinfo is not None:
-        t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return t
-
-
-def page_time_range(last_modified) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """(oldest, newest) of a page's lastModified values (unparseable ones are ignored)."""
-    times = [t for t in map(parse_hub_time, last_modified) if t]
-    return (min(times), max(times)) if times else (None, None)
-
-
 def is_last_page(plan: Plan, oldest: dt.datetime | None, prev_watermark: dt.datetime | None) -> bool:
     """The refresh stops once a page reaches models older than the previous watermark minus
-    the overlap (everything below was fetched by an earlier refresh)."""
+    the overlap (everything below was fetched by an earlier refresh). `oldest` is the oldest
+    trusted lastModified of the page (crawler.hubtime)."""
     if not plan.stops_at_watermark or prev_watermark is None or oldest is None:
         return False
     return oldest < prev_watermark - SAFETY_OVERLAP

@@ -24,17 +24,21 @@ log = logging.getLogger("hubcensus.crawl")
 
 def exit_code_for(error: BaseException) -> ExitCode:
     """The exit class of a crawl failure (see config.ExitCode)."""
-    from crawler import errors
+    from crawler import errors as crawl_errors
+    from pipeline.errors import PartialRun
+    from storage import errors as storage_errors
 
     classes = [
-        ("CrawlLocked", ExitCode.LOCK_HELD),
-        ("HubUnreachable", ExitCode.HUB_UNREACHABLE),
-        ("AuthRejected", ExitCode.AUTH_REJECTED),
-        ("RetriesExhausted", ExitCode.PARTIAL),
-        ("PartialRun", ExitCode.PARTIAL),
+        (storage_errors.CrawlLocked, ExitCode.LOCK_HELD),
+        (crawl_errors.HubUnreachable, ExitCode.HUB_UNREACHABLE),
+        (crawl_errors.AuthRejected, ExitCode.AUTH_REJECTED),
+        (crawl_errors.RetriesExhausted, ExitCode.PARTIAL),
+        (PartialRun, ExitCode.PARTIAL),
+        (storage_errors.MainDatabaseBusy, ExitCode.PARTIAL),
+        (storage_errors.DiskFull, ExitCode.PARTIAL),
     ]
-    for name, code in classes:
-        if isinstance(error, getattr(errors, name)):
+    for cls, code in classes:
+        if isinstance(error, cls):
             return code
     if isinstance(error, KeyboardInterrupt):
         return ExitCode.PARTIAL
@@ -46,8 +50,10 @@ def exit_code_for(error: BaseException) -> ExitCode:
 def is_expected(error: BaseException) -> bool:
     """A failure with a message meant for the user (no "unexpected ..." wrapping)."""
     from crawler.errors import CrawlError
+    from pipeline.errors import PartialRun
+    from storage.errors import StorageError
 
-    return isinstance(error, (UserFacingError, KeyboardInterrupt, CrawlError))
+    return isinstance(error, (UserFacingError, KeyboardInterrupt, CrawlError, StorageError, PartialRun))
 
 
 def parse_plans(text: str | None) -> tuple[str, ...]:
@@ -124,14 +130,14 @@ def run_night(
 
     Raises the crawler's own exceptions; callers map them with exit_code_for().
     """
-    import crawler
+    import pipeline
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with stop_signals_interrupt():
         # progress=None: the crawler's own display (a redrawn line on a terminal, key=value
         # log lines otherwise).
-        result = crawler.run_night(str(db_path), endpoint=endpoint, token=token, snapshot_date=snapshot_date,
-                                   progress=progress, plans=tuple(plans))
+        result = pipeline.run_night(str(db_path), endpoint=endpoint, token=token, snapshot_date=snapshot_date,
+                                   progress=progress, plans=tuple(plans), install_views=False)
     try:
         install_views(db_path)
     except duckdb.Error as error:  # the night is merged; readers install the views on first use

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import filelock
 
-from crawler.errors import CrawlLocked
+from storage.errors import CrawlLocked
 
 
 def lock_path(db_path: str | Path) -> Path:

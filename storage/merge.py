@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import tenacity
 
-from crawler.errors import MainDatabaseBusy
 from storage import db, sqlfile
+from storage.errors import MainDatabaseBusy
 from storage.staging import Staging
 
 log = logging.getLogger("hubcensus.storage")

@@ -1,36 +1,60 @@
 """The staging file beside the main DB (`<db>.staging`): the night in progress.
 
-Every page's rows and the next cursor commit in one transaction here, so a crawl killed at
-any point resumes from its last committed page with nothing lost or counted twice. The main
-file is only touched by `storage.merge` at the end of the night.
+A page arrives as NDJSON files of its storable records (written by the crawler into
+`incoming_dir()`), plus what it could not store. commit_page moves the files under the page's
+number and commits them, the rejections and the next cursor together, so a crawl killed at any
+point resumes from its last committed page with nothing lost or counted twice. Pages are then
+parsed into rows in batches of bounded size (parse_pending), each batch in its own transaction.
+The main file is only touched by `storage.merge` at the end of the night.
+
+Nothing staged may block later nights (docs/ingest.md):
+- a batch DuckDB cannot parse is bisected (files, then the lines of a file) until the records
+  it cannot parse are alone; they are rejected with DuckDB's reason, the rest is staged;
+- a batch whose parse stopped the process (killed, crashed) is retried one file at a time on
+  the next run; a file that stops it twice is rejected whole (its ids still count as listed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, Sequence
 
 import duckdb
-import logging
 
-from crawler import sqlfiles
 from storage import db, sqlfile
+from storage.errors import DiskFull, is_disk_full
 
 log = logging.getLogger("hubcensus.storage")
 
 SCHEMA = db.SQL_DIR / "staging_schema.sql"
-# Bump when staging_schema.sql or the crawler's row mapping changes: a staging file of another
-# version is dropped (its night is re-crawled) instead of being misread.
-STAGING_VERSION = 5
-FSYNC_PAGES = True   # a page file must be on disk before its cursor commits (power loss, not just kill -9)
+PARSE_MACROS = db.SQL_DIR / "parse_macros.sql"
+PARSE_PAGE = db.SQL_DIR / "parse_page.sql"
 STAGE_PAGE = db.SQL_DIR / "stage_page.sql"
 CATCHUP_CANDIDATES = db.SQL_DIR / "catchup_candidates.sql"
+# Bump when staging_schema.sql or the row mapping changes: a staging file of another version is
+# dropped (its night is re-crawled) instead of being misread.
+STAGING_VERSION = 6
 STAGING_CHECKPOINT = "64MB"      # WAL size that triggers a checkpoint of the staging file
-BATCH_PAGES = 8                  # pages parsed by one statement at most ...
+BATCH_FILES = 16                 # record files parsed by one statement at most ...
 BATCH_BYTES = 16 * 1024 * 1024   # ... and JSON bytes (see parse_batches)
+# The trusted time window of docs/ingest.md (the crawler applies the same one to watermarks).
+TRUSTED_SINCE = dt.datetime(2000, 1, 1)
+TRUSTED_AHEAD = dt.timedelta(days=1)
+SAMPLE_CHARS = 200
+# DuckDB errors that come from the data of a batch (malformed JSON, casts, a record too large
+# for memory): worth bisecting. Anything else (I/O, a bug in our SQL) is raised.
+DATA_ERRORS = tuple(getattr(duckdb, name) for name in (
+    "InvalidInputException", "ConversionException", "OutOfMemoryException", "OutOfRangeException",
+    "TypeMismatchException", "NotImplementedException") if hasattr(duckdb, name))
+_ID_TEXT = re.compile(rb'"id"\s*:\s*"((?:[^"\\\x00-\x1f]|\\.){1,256})"')
+_RECORD_FILE = re.compile(r"^(\d+)\.(\d+)\.ndjson$")
 
 
 def staging_path(db_path: str | Path) -> Path:
@@ -38,8 +62,32 @@ def staging_path(db_path: str | Path) -> Path:
 
 
 def spool_dir(db_path: str | Path) -> Path:
-    """Committed page bodies waiting to be parsed: <db>.staging.pages/<plan>/<page_no>.json."""
+    """Committed record files waiting to be parsed: <db>.staging.pages/<plan>/<page_no>.<k>.ndjson."""
     return Path(f"{db_path}.staging.pages")
+
+
+class Rejected(Protocol):
+    model_id: str | None
+    field: str | None
+    reason: str
+    sample: str
+
+
+class StagedPage(Protocol):
+    """What a page must say for storage to commit it (crawler.source.Page has these)."""
+    files: Sequence[Path]
+    records: int
+    largest_record: int
+    rejected: Sequence[Rejected]
+    elements: int
+    next_url: str | None
+    server_time: dt.datetime | None
+    watermark: dt.datetime | None
+    unreadable: str | None
+    requests: int
+    retries: int
+    wire_bytes: int
+    seconds: float
 
 
 @dataclass
@@ -60,7 +108,9 @@ class PlanState:
     pages: int
     records: int
     models: int
-    skipped: int
+    rejected: int
+    dropped: int
+    lost_pages: int
     requests: int
     retries: int
     bytes: int
@@ -73,34 +123,57 @@ class PlanState:
         """Committed pages whose rows are not parsed into stage_rows yet."""
         return self.pages - self.normalized_pages
 
+    @property
+    def whole(self) -> bool:
+        """Complete, and no page was lost on the way."""
+        return self.status == "complete" and self.lost_pages == 0
 
-PLAN_STATE_COLUMNS = ("plan, status, next_url, pages, records, models, skipped, requests, retries, bytes, seconds, "
-                      "watermark, normalized_pages")
 
-# One page's commit is this single statement (atomic on its own): the cursor, the plan's
-# totals and the page count move together. RETURNING hands the new state back, so the writer
-# needs no further query per page (each costs ~1 ms, more while the fetch thread holds the GIL).
+PLAN_STATE_COLUMNS = ("plan, status, next_url, pages, records, models, rejected, dropped, lost_pages, requests, "
+                      "retries, bytes, seconds, watermark, normalized_pages")
+
+# One page's commit: the cursor, the plan's totals and the page count move together, after its
+# files and rejections (same transaction). RETURNING hands the new state back.
 COMMIT_PAGE_SQL = f"""
 UPDATE plan_state SET
     status = CASE WHEN $next_url IS NULL THEN 'complete' ELSE 'running' END,
     next_url = $next_url, pages = pages + 1, records = records + $records,
+    rejected = rejected + $rejected, lost_pages = lost_pages + $lost,
     requests = requests + $requests, retries = retries + $retries, bytes = bytes + $bytes,
     seconds = seconds + $seconds,
-    watermark = coalesce(watermark, $watermark),  -- the first page's newest lastModified (crawler.plans)
+    watermark = coalesce(watermark, $watermark),  -- the first page's newest trusted lastModified
     started_at = coalesce(started_at, now()::TIMESTAMP),
     finished_at = CASE WHEN $next_url IS NULL THEN now()::TIMESTAMP END
 WHERE plan = $plan AND pages = $page_no - 1
 RETURNING {PLAN_STATE_COLUMNS}
 """
+INSERT_PAGE_SQL = "INSERT INTO stage_pages VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_REJECTED_SQL = "INSERT INTO stage_rejected VALUES (?, ?, ?, ?, ?, ?)"
+FAILED_ATTEMPTS_SQL = ("UPDATE plan_state SET requests = requests + ?, retries = retries + ?, bytes = bytes + ?, "
+                       "started_at = coalesce(started_at, now()::TIMESTAMP) WHERE plan = ?")
+PENDING_FILES_SQL = """
+SELECT page_no, files, largest_record, server_time FROM stage_pages
+WHERE plan = ? AND page_no > ? ORDER BY page_no
+"""
+PARSE_PROGRESS_SQL = """
+UPDATE plan_state SET normalized_pages = $pages, normalized_chunks = $chunks, parse_attempts = 0,
+    models = models + $models, rejected = rejected + $rejected, dropped = dropped + $dropped
+WHERE plan = $plan
+"""
+BATCH_COUNTS_SQL = """
+SELECT (SELECT count(*) FROM page_rows WHERE skip_reason IS NULL),
+       (SELECT count(*) FROM page_rows WHERE skip_reason IS NOT NULL),
+       (SELECT count(*) FROM page_drops)
+"""
 
 
-@dataclass
-class PageCounters:
-    """What fetching one page cost (added to the plan's totals with the page)."""
-    requests: int = 0
-    retries: int = 0
-    bytes: int = 0
-    seconds: float = 0.0
+@dataclass(frozen=True)
+class RecordFile:
+    page_no: int
+    chunk: int
+    path: Path
+    largest_record: int
+    server_time: dt.datetime | None
 
 
 class Staging:
@@ -120,19 +193,21 @@ class Staging:
             self.con.execute("CREATE TABLE staging_version AS SELECT CAST(? AS INTEGER) AS version", [STAGING_VERSION])
         # Staged rows are rewritten by the merge anyway, so checkpoint less often than DuckDB's
         # 16 MB default (whose checkpoints cost more than the pages' inserts), but not rarely:
-        # rows not yet checkpointed stay in memory, and a 1 GB threshold let a 1M-model night's
-        # staged rows fill all the memory the crawl may use.
+        # rows not yet checkpointed stay in memory.
         self.con.execute(f"SET checkpoint_threshold = '{STAGING_CHECKPOINT}'")
         # Nor on close: the WAL is durable (a resumed crawl replays it) and after a merge the
         # file is deleted, so a checkpoint at close would write the whole night once more.
         self.con.execute("PRAGMA disable_checkpoint_on_shutdown")
-        sqlfile.run(self.con, sqlfiles.MACROS)
-        # The stage tables take their columns from the crawler's mapping: parse an empty page.
-        empty = self.page_file("schema", 0)
+        sqlfile.run(self.con, PARSE_MACROS)
+        # The stage tables take their columns from the parse: parse an empty file once.
+        empty = self.spool / "schema" / "0.0.ndjson"
         empty.parent.mkdir(parents=True, exist_ok=True)
-        empty.write_bytes(b"[]")
-        sqlfile.run(self.con, sqlfiles.PARSE_PAGE, {"paths": [str(empty)], "heavy": True, "max_object_bytes": 16})
+        empty.write_bytes(b"")
+        self._parse_sql([empty], heavy=True, largest=16, latest=dt.datetime(2000, 1, 2))
+        for table in ("page_rows", "page_drops", "page_edges"):   # where bisected parts accumulate
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE acc_{table} AS SELECT * FROM {table} LIMIT 0")
         sqlfile.run(self.con, SCHEMA)
+        shutil.rmtree(self.incoming_dir(), ignore_errors=True)   # files of pages never committed
 
     def _version_matches(self) -> bool:
         try:
@@ -143,6 +218,16 @@ class Staging:
     def close(self) -> None:
         self.con.close()
 
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def incoming_dir(self) -> Path:
+        """Where the source writes record files of pages not committed yet."""
+        return self.spool / "incoming"
+
     # ------------------------------------------------------------------ state
     def night(self) -> NightState | None:
         row = self.con.execute("SELECT night_id, plans, endpoint, snapshot_date, prev_watermark, alive_estimate FROM night").fetchone()
@@ -151,43 +236,15 @@ class Staging:
     def has_plan(self, plan: str) -> bool:
         return self.con.execute("SELECT count(*) FROM plan_state WHERE plan = ?", [plan]).fetchone()[0] > 0
 
-    def prepare_catchup(self, plan: str, limit: int) -> tuple[int, int]:
-        """Once per night, after the sweep and the refresh: list the models to catch up
-        (storage/sql/catchup_candidates.sql) and add `plan` for them. Returns (ids listed for
-        tonight, candidates in all); (0, 0) without a main file. Idempotent: a resumed night
-        keeps the list it made."""
-        if self.has_plan(plan):
-            return self.con.execute("SELECT count(*) FROM catchup_ids").fetchone()[0], None
-        if not self.db_path.exists():
-            return 0, 0
-        self.con.execute("ATTACH ? AS hc_catchup_main (READ_ONLY)", [str(self.db_path)])
-        try:
-            self.con.execute("BEGIN")
-            try:
-                self.con.execute("DELETE FROM catchup_ids")
-                sqlfile.run(self.con, CATCHUP_CANDIDATES, {"limit": limit})
-                listed = self.con.execute("SELECT count(*) FROM catchup_ids").fetchone()[0]
-                candidates = self.con.execute("SELECT count(*) FROM catchup_candidates").fetchone()[0]
-                if listed:
-                    self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [plan])
-                self.con.execute("COMMIT")
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
-        finally:
-            self.con.execute("DETACH hc_catchup_main")
-        return listed, candidates
-
-    def catchup_ids(self, start: int) -> list[str]:
-        """The catch-up list from position `start` on (at most CATCHUP_MAX ids: small)."""
-        return [m for (m,) in self.con.execute("SELECT model_id FROM catchup_ids WHERE seq >= ? ORDER BY seq",
-                                               [start]).fetchall()]
-
     def plan(self, plan: str) -> PlanState:
         row = self.con.execute(f"SELECT {PLAN_STATE_COLUMNS} FROM plan_state WHERE plan = ?", [plan]).fetchone()
         state = PlanState(*row)
         self._pages[plan] = state.pages
         return state
+
+    def committed_anything(self) -> bool:
+        """Whether the night in staging has any committed page (a resume has something to resume)."""
+        return self.con.execute("SELECT coalesce(sum(pages), 0) FROM plan_state").fetchone()[0] > 0
 
     def start_night(self, night_id: str, plans, endpoint: str, snapshot_date: dt.date | None,
                     prev_watermark: dt.datetime | None, alive_estimate: int | None = None,
@@ -195,109 +252,260 @@ class Staging:
         """A new night: `plans` as asked for (a resumed night must ask for the same), and
         `run_plans` the plans it runs (default: the same), each with its own cursor."""
         run_plans = list(plans if run_plans is None else run_plans)
-        self.con.execute("BEGIN")
-        self.clear_tables()
-        self.con.execute("INSERT INTO night VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                         [night_id, list(plans), endpoint, snapshot_date, prev_watermark, alive_estimate])
-        for plan in run_plans:
-            self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [plan])
-        self.con.execute("COMMIT")
-        for plan in run_plans:   # page files of an abandoned night
+        self._transaction(lambda: (
+            self.clear_tables(),
+            self.con.execute("INSERT INTO night VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                             [night_id, list(plans), endpoint, snapshot_date, prev_watermark, alive_estimate]),
+            [self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [p]) for p in run_plans]))
+        for plan in run_plans:   # record files of an abandoned night
             shutil.rmtree(self.spool / plan, ignore_errors=True)
         return self.night()
 
     def clear_tables(self) -> None:
         self._pages.clear()
-        for table in ("night", "plan_state", "stage_rows", "stage_skipped", "stage_edges", "catchup_ids"):
-            self.con.execute(f"DELETE FROM {table}")
+        for table in ("night", "plan_state", "stage_pages", "stage_rows", "stage_rejected", "stage_edges",
+                      "catchup_ids"):
+            self.con.execute(f"DELETE FROM {table}")   # constant table names
 
     def discard(self) -> None:
         """Forget the night (after a merge, or when it cannot be resumed)."""
-        self.con.execute("BEGIN")
-        self.clear_tables()
-        self.con.execute("COMMIT")
+        self._transaction(self.clear_tables)
         self.con.execute("CHECKPOINT")
         for plan_dir in self.spool.iterdir():
             if plan_dir.name != "schema":
                 shutil.rmtree(plan_dir, ignore_errors=True)
 
-    # ------------------------------------------------------------------ pages
-    def page_file(self, plan: str, page_no: int) -> Path:
-        return self.spool / plan / f"{page_no}.json"
-
-    def commit_page(self, plan: str, body: bytes, records: int, next_url: str | None, counters: PageCounters,
-                    snapshot_date: dt.date | None = None, watermark: dt.datetime | None = None) -> PlanState:
-        """Commit one page: its body durably in the spool, then its cursor (None: the plan is
-        complete) and counters in one statement. Returns the plan's new state."""
+    def _transaction(self, work):
         con = self.con
+        con.execute("BEGIN")
+        try:
+            result = work()
+            con.execute("COMMIT")
+            return result
+        except BaseException as error:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass   # a failed COMMIT ends the transaction itself; the first error is the one to tell
+            if is_disk_full(error):
+                raise DiskFull(f"the disk is full (writing {self.path}): {one_line(error)}; what was committed "
+                               "before is kept and the next crawl resumes from it") from error
+            raise
+
+    # ------------------------------------------------------------------ pages
+    def record_file(self, plan: str, page_no: int, chunk: int) -> Path:
+        return self.spool / plan / f"{page_no}.{chunk}.ndjson"
+
+    def commit_page(self, plan: str, page: StagedPage, snapshot_date: dt.date | None = None) -> PlanState:
+        """Commit one page: its record files under the page's number, its rejections, then its
+        cursor (None: the plan is complete) and counters, in one transaction. Returns the
+        plan's new state."""
         if plan not in self._pages:
             self.plan(plan)
         page_no = self._pages[plan] + 1
-        path = self.page_file(plan, page_no)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(body)
-            f.flush()
-            if FSYNC_PAGES:
-                os.fsync(f.fileno())
-        if snapshot_date is not None:   # the server's date of the night's first response
-            con.execute("UPDATE night SET snapshot_date = coalesce(snapshot_date, ?)", [snapshot_date])
-        row = con.execute(COMMIT_PAGE_SQL, {
-            "plan": plan, "page_no": page_no, "next_url": next_url, "records": records,
-            "requests": counters.requests, "retries": counters.retries, "bytes": counters.bytes,
-            "seconds": counters.seconds, "watermark": watermark}).fetchone()
+        target = self.spool / plan
+        target.mkdir(parents=True, exist_ok=True)
+        for stale in target.glob(f"{page_no}.*.ndjson"):   # a try of this page that never committed
+            stale.unlink()
+        for chunk, path in enumerate(page.files):
+            os.replace(path, self.record_file(plan, page_no, chunk))
+        rejected = [(plan, page_no, r.model_id, r.field, r.reason, r.sample) for r in page.rejected]
+        if page.unreadable:
+            rejected.append((plan, page_no, None, None, f"page unreadable: {page.unreadable}"[:500], None))
+        con = self.con
+
+        def work():
+            if snapshot_date is not None:   # the server's date of the night's first response
+                con.execute("UPDATE night SET snapshot_date = coalesce(snapshot_date, ?)", [snapshot_date])
+            con.execute(INSERT_PAGE_SQL, [plan, page_no, page.server_time, len(page.files), page.largest_record,
+                                          page.records])
+            if rejected:
+                con.executemany(INSERT_REJECTED_SQL, rejected)
+            return con.execute(COMMIT_PAGE_SQL, {
+                "plan": plan, "page_no": page_no, "next_url": page.next_url, "records": page.elements,
+                "rejected": len(page.rejected), "lost": 1 if page.unreadable else 0,
+                "requests": page.requests, "retries": page.retries, "bytes": page.wire_bytes,
+                "seconds": page.seconds, "watermark": page.watermark}).fetchone()
+
+        row = self._transaction(work)
         if row is None:
             raise RuntimeError(f"staging of plan {plan} moved on under this crawl (page {page_no} already committed)")
         self._pages[plan] = page_no
         return PlanState(*row)
 
-    def normalize(self, plan: str, heavy: bool) -> tuple[int, int]:
-        """Parse every committed page not parsed yet into stage_rows, a batch of pages per
-        DuckDB statement and transaction, dropping their files. Returns (models, skipped)."""
-        done, pages = self.con.execute("SELECT normalized_pages, pages FROM plan_state WHERE plan = ?", [plan]).fetchone()
-        models = skipped = 0
-        for batch in parse_batches([self.page_file(plan, n) for n in range(done + 1, pages + 1)]):
-            m, s = self._normalize_batch(plan, heavy, done + len(batch), batch)
-            done += len(batch)
-            models, skipped = models + m, skipped + s
-        return models, skipped
+    def record_failed_attempts(self, plan: str, requests: int, retries: int, wire_bytes: int) -> None:
+        """What a GET that gave up cost (its page is not committed; the night still counts it)."""
+        self.con.execute(FAILED_ATTEMPTS_SQL, [requests, retries, wire_bytes, plan])
 
-    def _normalize_batch(self, plan: str, heavy: bool, through_page: int, batch: list[Path]) -> tuple[int, int]:
+    # ------------------------------------------------------------------ parse
+    def parse_pending(self, plan: str, heavy: bool) -> tuple[int, int]:
+        """Parse every committed record file not parsed yet into stage_rows, a batch of files
+        per DuckDB statement and transaction, deleting them. Returns (models, rejected)."""
+        pages, chunks, attempts = self.con.execute(
+            "SELECT normalized_pages, normalized_chunks, parse_attempts FROM plan_state WHERE plan = ?",
+            [plan]).fetchone()
+        pending = self._pending_files(plan, pages, chunks)
+        careful = attempts > 0   # the last run died inside a parse: one file at a time now
+        models = rejected = 0
+        for batch in parse_batches(pending, 1 if careful else BATCH_FILES):
+            m, r = self._parse_batch(plan, heavy, batch, pending)
+            models, rejected = models + m, rejected + r
+        return models, rejected
+
+    def _pending_files(self, plan: str, pages: int, chunks: int) -> list[RecordFile]:
+        out = []
+        for page_no, files, largest, server_time in self.con.execute(PENDING_FILES_SQL, [plan, pages]).fetchall():
+            first = chunks if page_no == pages + 1 else 0
+            out += [RecordFile(page_no, k, self.record_file(plan, page_no, k), largest, server_time)
+                    for k in range(first, files)]
+        # Pages with no storable records still have to be marked parsed.
+        return out or self._empty_progress(plan, pages)
+
+    def _empty_progress(self, plan: str, pages: int) -> list[RecordFile]:
+        committed = self.con.execute("SELECT pages FROM plan_state WHERE plan = ?", [plan]).fetchone()[0]
+        if committed > pages:
+            self.con.execute("UPDATE plan_state SET normalized_pages = ?, normalized_chunks = 0 WHERE plan = ?",
+                             [committed, plan])
+        return []
+
+    def _parse_batch(self, plan: str, heavy: bool, batch: list[RecordFile], pending: list[RecordFile]) -> tuple[int, int]:
         con = self.con
-        paths = [str(p) for p in batch]
-        largest = max(os.path.getsize(p) for p in paths)
-        sqlfile.run(con, sqlfiles.PARSE_PAGE, {"paths": paths, "heavy": heavy, "max_object_bytes": largest + 1})
-        models, skipped = con.execute(
-            "SELECT count(*) FILTER (WHERE skip_reason IS NULL), count(*) FILTER (WHERE skip_reason IS NOT NULL) "
-            "FROM page_rows").fetchone()
-        con.execute("BEGIN")
-        try:
+        attempts = con.execute("UPDATE plan_state SET parse_attempts = parse_attempts + 1 WHERE plan = ? "
+                               "RETURNING parse_attempts", [plan]).fetchone()[0]
+        largest = max(f.largest_record for f in batch)
+        latest = max((f.server_time for f in batch if f.server_time), default=None)
+        latest = (latest or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) + TRUSTED_AHEAD
+        if attempts > 2 and len(batch) == 1:
+            # This file stopped the process twice: reject its records rather than block every night.
+            self._reject_file(batch[0], "could not be parsed: the parse stopped the crawl twice")
+        else:
+            try:
+                self._parse_sql([f.path for f in batch], heavy, largest, latest)
+            except DATA_ERRORS:
+                self._isolate(batch, heavy, largest, latest)
+        # Where the parse now stands: through the last file of the batch.
+        last = batch[-1]
+        page_done = all(f.page_no != last.page_no or f.chunk <= last.chunk for f in pending)
+        through_pages, through_chunks = (last.page_no, 0) if page_done else (last.page_no - 1, last.chunk + 1)
+        # pages committed after the last file that have no record files are parsed too
+        if page_done:
+            following = [f.page_no for f in pending if f.page_no > last.page_no]
+            gap_end = (min(following) - 1) if following else con.execute(
+                "SELECT pages FROM plan_state WHERE plan = ?", [plan]).fetchone()[0]
+            through_pages = max(through_pages, gap_end)
+        models, rejected, dropped = con.execute(BATCH_COUNTS_SQL).fetchone()
+
+        def work():
             sqlfile.run(con, STAGE_PAGE, {"plan": plan})
-            con.execute("UPDATE plan_state SET normalized_pages = ?, models = models + ?, skipped = skipped + ? "
-                        "WHERE plan = ?", [through_page, models, skipped, plan])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        for p in paths:
-            Path(p).unlink(missing_ok=True)
-        return models, skipped
+            con.execute(PARSE_PROGRESS_SQL, {"plan": plan, "pages": through_pages, "chunks": through_chunks,
+                                             "models": models, "rejected": rejected, "dropped": dropped})
 
-    def skipped_reasons(self) -> list[tuple[str, int]]:
-        return self.con.execute("SELECT reason, count(*) FROM stage_skipped GROUP BY reason ORDER BY 2 DESC").fetchall()
+        self._transaction(work)
+        for f in batch:
+            f.path.unlink(missing_ok=True)
+        return models, rejected
+
+    def _parse_sql(self, paths: list[Path], heavy: bool, largest: int, latest: dt.datetime) -> None:
+        sqlfile.run(self.con, PARSE_PAGE, {"paths": [str(p) for p in paths], "heavy": heavy,
+                                           "max_object_bytes": max(largest + 1, 1024),
+                                           "since": TRUSTED_SINCE, "latest": latest})
+
+    def _isolate(self, batch: list[RecordFile], heavy: bool, largest: int, latest: dt.datetime) -> None:
+        """Parse what can be parsed of a batch DuckDB refused, one file then one half of a file
+        at a time, rejecting each record it refuses alone; leaves the result in page_*."""
+        con = self.con
+        for table in ("page_rows", "page_drops", "page_edges"):
+            con.execute(f"DELETE FROM acc_{table}")
+        work = [(f.page_no, f.path) for f in batch]
+        with tempfile.TemporaryDirectory(dir=self.spool) as scratch:
+            parts = 0
+            while work:
+                page_no, path = work.pop()
+                try:
+                    self._parse_sql([path], heavy, largest, latest)
+                    for table in ("page_rows", "page_drops", "page_edges"):
+                        con.execute(f"INSERT INTO acc_{table} SELECT * FROM {table}")
+                    continue
+                except DATA_ERRORS as error:
+                    reason = f"could not be parsed: {one_line(error)}"
+                lines = [line for line in path.read_bytes().split(b"\n") if line]
+                if len(lines) <= 1:
+                    for line in lines:
+                        self._accumulate_rejection(page_no, line, reason)
+                    continue
+                half = len(lines) // 2
+                for piece in (lines[:half], lines[half:]):
+                    parts += 1
+                    part = Path(scratch) / f"{page_no}.{parts}.ndjson"
+                    part.write_bytes(b"\n".join(piece) + b"\n")
+                    work.append((page_no, part))
+        for table in ("page_rows", "page_drops", "page_edges"):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM acc_{table}")
+        log.warning("a batch of staged records could not be parsed whole; the records DuckDB refused "
+                    "are in rejected_records")
+
+    def _accumulate_rejection(self, page_no: int, record: bytes, reason: str) -> None:
+        self.con.execute("INSERT INTO acc_page_rows (page_no, skip_reason, model_id, record_sample) VALUES (?, ?, ?, ?)",
+                         [page_no, reason[:500], record_id(record), sample(record)])
+
+    def _reject_file(self, f: RecordFile, reason: str) -> None:
+        con = self.con
+        for table in ("page_rows", "page_drops", "page_edges"):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM acc_{table} LIMIT 0")
+        lines = [line for line in f.path.read_bytes().split(b"\n") if line] if f.path.exists() else []
+        con.executemany("INSERT INTO page_rows (page_no, skip_reason, model_id, record_sample) VALUES (?, ?, ?, ?)",
+                        [[f.page_no, reason, record_id(line), sample(line)] for line in lines])
+        log.warning("rejected %d records of page %d: %s", len(lines), f.page_no, reason)
+
+    # ------------------------------------------------------------------ reading back
+    def rejected_summary(self) -> list[tuple[str | None, str, int]]:
+        """(field, reason, count) of tonight's rejections, most frequent first."""
+        return self.con.execute("SELECT field, reason, count(*) FROM stage_rejected GROUP BY ALL "
+                                "ORDER BY 3 DESC, 2").fetchall()
+
+    def models_staged(self) -> int:
+        return self.con.execute("SELECT count(DISTINCT model_id) FROM stage_rows").fetchone()[0]
+
+    # ------------------------------------------------------------------ catch-up
+    def prepare_catchup(self, plan: str, limit: int) -> tuple[int, int | None]:
+        """Once per night, after the sweep and the refresh: list the models to catch up
+        (storage/sql/catchup_candidates.sql) and add `plan` for them. Returns (ids listed for
+        tonight, candidates in all; None when the list was made by an earlier run of this
+        night); (0, 0) without a main file. Idempotent: a resumed night keeps its list."""
+        if self.has_plan(plan):
+            return self.con.execute("SELECT count(*) FROM catchup_ids").fetchone()[0], None
+        if not self.db_path.exists():
+            return 0, 0
+        self.con.execute("ATTACH ? AS hc_catchup_main (READ_ONLY)", [str(self.db_path)])
+        try:
+            def work():
+                self.con.execute("DELETE FROM catchup_ids")
+                sqlfile.run(self.con, CATCHUP_CANDIDATES, {"limit": limit})
+                listed = self.con.execute("SELECT count(*) FROM catchup_ids").fetchone()[0]
+                candidates = self.con.execute("SELECT count(*) FROM catchup_candidates").fetchone()[0]
+                if listed:
+                    self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [plan])
+                return listed, candidates
+            return self._transaction(work)
+        finally:
+            self.con.execute("DETACH hc_catchup_main")
+
+    def catchup_ids(self, start: int) -> list[str]:
+        """The catch-up list from position `start` on (at most CATCHUP_MAX ids: small)."""
+        return [m for (m,) in self.con.execute("SELECT model_id FROM catchup_ids WHERE seq >= ? ORDER BY seq",
+                                               [start]).fetchall()]
 
 
-def parse_batches(files: list[Path]) -> list[list[Path]]:
-    """Consecutive pages grouped for one parse statement: at most BATCH_PAGES pages (each
-    statement and its commit has a fixed cost: 8 heavy pages a batch parse in 15 ms a page, 2
-    in 25 ms) and at most BATCH_BYTES of JSON, which bounds the parse's memory (8 heavy pages,
-    13 MB, peak at ~180 MB RSS in a bare DuckDB; real Hub pages with long file lists run to
-    several MB). A larger page goes alone."""
-    batches: list[list[Path]] = []
+def parse_batches(files: list[RecordFile], max_files: int = BATCH_FILES) -> list[list[RecordFile]]:
+    """Consecutive record files grouped for one parse statement: at most max_files files (each
+    statement and its commit has a fixed cost) and at most BATCH_BYTES of JSON, which bounds
+    the parse's memory whatever the pages weigh (a 120 MB page is 15 files of 8 MB, parsed in
+    8 batches). A larger file (one record over the bound) goes alone."""
+    batches: list[list[RecordFile]] = []
     size = 0
     for f in files:
-        n = os.path.getsize(f)
-        if batches and len(batches[-1]) < BATCH_PAGES and size + n <= BATCH_BYTES:
+        n = os.path.getsize(f.path) if f.path.exists() else 0
+        if batches and len(batches[-1]) < max_files and size + n <= BATCH_BYTES:
             batches[-1].append(f)
             size += n
         else:
@@ -306,8 +514,23 @@ def parse_batches(files: list[Path]) -> list[list[Path]]:
     return batches
 
 
+def record_id(record: bytes) -> str | None:
+    m = _ID_TEXT.search(record, 0, 65536)
+    return sample(m.group(1), 256) if m else None
+
+
+def sample(data: bytes, limit: int = SAMPLE_CHARS) -> str:
+    """At most `limit` characters, with every byte that is not printable UTF-8 escaped."""
+    text = data[: limit * 4].decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)[:limit]
+
+
+def one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:300]
+
+
 def remove_files(db_path: str | Path) -> None:
-    """Delete the staging file and its WAL (after a successful merge, nothing is left in it)."""
+    """Delete the staging file, its WAL and its record files (after a merge, nothing is left)."""
     path = staging_path(db_path)
     for p in (path, Path(f"{path}.wal")):
         try:

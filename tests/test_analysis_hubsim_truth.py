@@ -1,4 +1,4 @@
-"""End to end: crawl a hubsim universe over HTTP (crawler.run_night), then the figures built from
+"""End to end: crawl a hubsim universe over HTTP (pipeline.run_night), then the figures built from
 the analysis views must equal `python -m hubsim truth` exactly (same seed, same day).
 
 Two nights on the same database (day 1, then day 2) so models deleted on day 2 are marked
@@ -47,13 +47,13 @@ def truth(*args: str) -> dict:
     ],
 )
 def test_figures_after_crawling_hubsim_equal_its_truth(tmp_path, universe, days):
-    import crawler
+    import pipeline
 
     db = tmp_path / "hub.duckdb"
     for day in days:
         server, url = serve(*universe, "--day", str(day))
         try:
-            crawler.run_night(str(db), endpoint=url)
+            pipeline.run_night(str(db), endpoint=url)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -39,12 +39,12 @@ def serve(*args: str) -> tuple[subprocess.Popen, str]:
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    import crawler
+    import pipeline
 
     db = tmp_path_factory.mktemp("real") / "hub.duckdb"
     server, endpoint = serve("--models", "0", "--real", str(SAMPLE / "models.jsonl"))  # only the real records
     try:
-        crawler.run_night(str(db), endpoint=endpoint)
+        pipeline.run_night(str(db), endpoint=endpoint)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -53,7 +53,7 @@ def test_figures_text_is_readable(db, capsys):
 
 
 def test_figures_install_missing_views_first(tmp_path, capsys):
-    bare = make_db(tmp_path / "bare.duckdb", install_views=False)  # as a bare crawler.run_night leaves it
+    bare = make_db(tmp_path / "bare.duckdb", install_views=False)  # as a bare pipeline.run_night leaves it
     code, out, _ = run(capsys, "figures", "--db", str(bare), "--json")
     assert code == 0
     assert json.loads(out)["models_total"] == 5
@@ -163,14 +163,18 @@ def test_a_database_busy_for_too_long_is_exit_3(tmp_path, capsys, monkeypatch):
 
 
 @pytest.mark.parametrize("name, code", [
-    ("CrawlLocked", 3), ("HubUnreachable", 4), ("AuthRejected", 5), ("RetriesExhausted", 6), ("PartialRun", 6),
-    ("MainDatabaseBusy", 6), ("HubRequestRejected", 1),
+    ("storage.errors.CrawlLocked", 3), ("crawler.errors.HubUnreachable", 4), ("crawler.errors.AuthRejected", 5),
+    ("crawler.errors.RetriesExhausted", 6), ("pipeline.errors.PartialRun", 6), ("storage.errors.MainDatabaseBusy", 6),
+    ("storage.errors.DiskFull", 6), ("crawler.errors.HubRequestRejected", 1),
 ])
 def test_each_crawl_failure_class_has_its_exit_code(name, code, capsys):
-    from crawler import errors
+    import importlib
+
     from hubcensus.cli import _report_failure
 
-    assert _report_failure(getattr(errors, name)("the crawler's one-line message"), "crawl") == code
+    module, cls = name.rsplit(".", 1)
+    error = getattr(importlib.import_module(module), cls)("the crawler's one-line message")
+    assert _report_failure(error, "crawl") == code
     assert capsys.readouterr().err == "hubcensus: error: the crawler's one-line message\n"
 
 

@@ -14,7 +14,7 @@ import shutil
 import duckdb
 import pytest
 
-import crawler
+import pipeline
 from hubsim.render import PageRenderer
 from hubsim.truth import record_edges
 from tests.test_crawl_helpers import alive_ids, content, license_of, sim_edges
@@ -42,14 +42,14 @@ def nights(tmp_path_factory):
         base = tmp_path_factory.mktemp("nights")
         db = base / "hub.duckdb"
         u1 = sim.universe
-        r1 = crawler.run_night(str(db), endpoint=sim.url, progress=False)
+        r1 = pipeline.run_night(str(db), endpoint=sim.url, progress=False)
         stats1 = sim.stats()
         day1 = base / "day1.duckdb"
         shutil.copy(db, day1)
         sim.set_day(2)
         sim.reset_stats()
         u2 = sim.universe
-        r2 = crawler.run_night(str(db), endpoint=sim.url, progress=False)
+        r2 = pipeline.run_night(str(db), endpoint=sim.url, progress=False)
         stats2 = sim.stats()
         yield {"u1": u1, "u2": u2, "day1": day1, "day2": db, "stats1": stats1, "stats2": stats2, "r1": r1, "r2": r2}
     finally:
@@ -181,8 +181,8 @@ def test_models_made_public_with_old_dates_are_caught_up_by_id_with_their_heavy_
 def test_a_night_with_nothing_to_catch_up_records_no_catchup_run(sim_factory, tmp_path):
     sim = sim_factory(models=3000, seed=3)
     db = tmp_path / "hub.duckdb"
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
-    again = crawler.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=DAY2)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+    again = pipeline.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=DAY2)
     assert list(again.plans) == ["sweep", "refresh"]
     assert single_model_entry(sim.stats()) is None
 
@@ -271,7 +271,7 @@ def test_models_only_the_light_sweep_listed_keep_their_dates_and_trending_score(
 def test_real_sample_yields_exactly_the_files_models_and_edges(sim_factory, real_sample_path, tmp_path):
     sim = sim_factory(models=0, real=real_sample_path)
     db = tmp_path / "real.duckdb"
-    result = crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     records = [json.loads(line) for line in real_sample_path.read_text().splitlines()]
     expected_edges = {(r["id"], m["id"], r["baseModels"]["relation"])
                       for r in records if "baseModels" in r for m in r["baseModels"]["models"] if m["id"] != r["id"]}

@@ -7,23 +7,27 @@ A fake client records what the fetcher asks for, so this is checked without any 
 
 from __future__ import annotations
 
-import queue
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from crawler.night import _DONE, PREFETCH, _fetch_pages
 from crawler.plans import REFRESH, SWEEP
+from crawler.source import PREFETCH, listing_pages
 
 PAGES = 6
 
 
 @dataclass
 class FakeResponse:
-    body: bytes
-    records: int
     next_url: str | None
-    last_modified: list
-    date: None = None
+    files: list = field(default_factory=list)
+    records: int = 0
+    largest_record: int = 0
+    rejected: list = field(default_factory=list)
+    elements: int = 0
+    last_modified: list = field(default_factory=list)
+    server_time: None = None
+    unreadable: None = None
     requests: int = 1
     retries: int = 0
     wire_bytes: int = 2
@@ -42,7 +46,9 @@ class FakeClient:
         self.requested: list[str] = []
         self.overlapped: list[int] = []
 
-    def get_page(self, url, params=None, on_next=None):
+    public_endpoint = "fake"
+
+    def get_page(self, url, spool, want_modified=False, on_next=None):
         k = int(url[1:])
         with self.lock:
             self.requested.append(url)
@@ -56,15 +62,12 @@ class FakeClient:
             self.overlapped.append(k)
         with self.lock:
             self.in_flight -= 1
-        return FakeResponse(b"[]", 0, nxt, [])
+        return FakeResponse(nxt)
 
 
 def run_fetcher(plan):
-    client, pages, stop = FakeClient(), queue.Queue(maxsize=PAGES + 1), threading.Event()
-    _fetch_pages(client, plan, "p1", None, pages, stop)
-    items = []
-    while (item := pages.get()) is not _DONE:
-        items.append(item)
+    client = FakeClient()
+    items = list(listing_pages(client, plan, Path("/nonexistent"), start_url="p1"))
     return client, items
 
 

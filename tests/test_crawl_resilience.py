@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 import crawler
+import pipeline
+from storage.errors import CrawlLocked
 from crawler.http import RetryPolicy
 from tests.test_crawl_helpers import content
 
@@ -41,7 +43,7 @@ def clean(tmp_path_factory):
 
     with SimServer(Universe.build(models=MODELS, seed=3, day=1)) as sim:
         db = tmp_path_factory.mktemp("clean") / "hub.duckdb"
-        crawler.run_night(str(db), endpoint=sim.url, progress=False)
+        pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     return comparable(db)
 
 
@@ -49,7 +51,7 @@ def test_faults_and_a_tight_rate_limit_give_the_same_database(sim_factory, tmp_p
     sim = sim_factory(models=MODELS, seed=3, faults="500:0.08,503:0.08,reset:0.08,truncate:0.08,slow:0.04@0.3",
                       rate_limit="12/2")
     db = tmp_path / "hub.duckdb"
-    result = crawler.run_night(str(db), endpoint=sim.url, progress=False, policy=FAST)
+    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, policy=FAST)
     stats = sim.stats()["totals"]
     assert all(stats["faults"][k] > 0 for k in ("500", "503", "reset", "truncate"))
     assert result.retries > 0
@@ -62,7 +64,7 @@ def test_without_pacing_429s_are_obeyed(sim_factory, tmp_path, clean):
     sim = sim_factory(models=MODELS, seed=3, rate_limit="5/2")   # 12 pages: the budget is overrun
     db = tmp_path / "hub.duckdb"
     started = time.monotonic()
-    crawler.run_night(str(db), endpoint=sim.url, progress=False,
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False,
                       policy=RetryPolicy(backoff_initial=0.02, backoff_max=0.2, jitter=0.02, pace=False))
     elapsed = time.monotonic() - started
     rejected = sim.stats()["totals"]["429"]
@@ -74,8 +76,8 @@ def test_without_pacing_429s_are_obeyed(sim_factory, tmp_path, clean):
 
 
 CRAWL_SCRIPT = textwrap.dedent("""
-    import sys, crawler
-    crawler.run_night(sys.argv[1], endpoint=sys.argv[2], progress=False)
+    import sys, pipeline
+    pipeline.run_night(sys.argv[1], endpoint=sys.argv[2], progress=False)
 """)
 
 
@@ -92,7 +94,7 @@ def test_kill_9_mid_run_then_resume_gives_the_same_database(sim_factory, tmp_pat
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
     assert Path(f"{db}.staging").exists()
-    result = crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     assert result.resumed
     assert comparable(db) == clean
     assert not Path(f"{db}.staging").exists()
@@ -101,15 +103,15 @@ def test_kill_9_mid_run_then_resume_gives_the_same_database(sim_factory, tmp_pat
 def test_stopped_night_is_invisible_until_resumed(sim_factory, tmp_path, clean):
     sim = sim_factory(models=MODELS, seed=3)
     db = tmp_path / "hub.duckdb"
-    with pytest.raises(crawler.PartialRun):
-        crawler.run_night(str(db), endpoint=sim.url, progress=False, max_pages=7)
+    with pytest.raises(pipeline.PartialRun):
+        pipeline.run_night(str(db), endpoint=sim.url, progress=False, max_pages=7)
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT (SELECT count(*) FROM hub_models) + (SELECT count(*) FROM crawl_runs)").fetchone() == (0,)
     con.close()
     sim.reset_stats()
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     assert sim.stats()["totals"]["pages"] == 12 - 7   # only the pages not committed before
     assert comparable(db) == clean
 
@@ -123,13 +125,13 @@ def test_a_second_concurrent_crawl_is_refused(sim_factory, tmp_path):
         cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(crawler.CrawlLocked) as caught:
-            crawler.run_night(str(db), endpoint=sim.url, progress=False)
+        with pytest.raises(CrawlLocked) as caught:
+            pipeline.run_night(str(db), endpoint=sim.url, progress=False)
         assert str(caught.value) == f"another crawl is running on {db} (lock {db}.lock); wait for it to finish"
     finally:
         holder.kill()
         holder.wait()
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)   # the lock dies with its holder
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)   # the lock dies with its holder
 
 
 def free_port() -> int:
@@ -141,7 +143,7 @@ def free_port() -> int:
 def test_unreachable_endpoint_is_a_clear_error(tmp_path):
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(crawler.HubUnreachable) as caught:
-        crawler.run_night(str(tmp_path / "hub.duckdb"), endpoint=url, progress=False, policy=FAST)
+        pipeline.run_night(str(tmp_path / "hub.duckdb"), endpoint=url, progress=False, policy=FAST)
     assert str(caught.value).startswith(f"cannot reach {url}: ")
     assert "\n" not in str(caught.value)
 
@@ -163,7 +165,7 @@ def test_rejected_token_is_a_clear_error(tmp_path):
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         with pytest.raises(crawler.AuthRejected) as caught:
-            crawler.run_night(str(tmp_path / "hub.duckdb"), endpoint=url, token="hf_wrong", progress=False)
+            pipeline.run_night(str(tmp_path / "hub.duckdb"), endpoint=url, token="hf_wrong", progress=False)
     finally:
         server.shutdown()
     assert str(caught.value) == f"{url} rejected the credentials (HTTP 401); check HF_TOKEN or `hf auth login`"
@@ -174,8 +176,8 @@ def test_the_token_never_reaches_the_database_or_the_logs(sim_factory, tmp_path,
     sim = sim_factory(models=300, rate_limit="1000/60")
     db = tmp_path / "hub.duckdb"
     with caplog.at_level(logging.DEBUG):
-        crawler.run_night(str(db), endpoint=sim.url, token=token, progress=crawler.progress_printer())
-    crawler.run_night(str(db), endpoint=sim.url, token=token, progress=False)
+        pipeline.run_night(str(db), endpoint=sim.url, token=token, progress=pipeline.LogProgress(every=0))
+    pipeline.run_night(str(db), endpoint=sim.url, token=token, progress=False)
     leftovers = [p for p in tmp_path.iterdir()]
     assert db in leftovers
     for path in leftovers:

@@ -12,7 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import crawler
+import pipeline
+from hubcensus.config import ExitCode
+from hubcensus.crawl import exit_code_for
+from storage.errors import MainDatabaseBusy
 from storage import db as storage_db
 from tests.test_crawl_helpers import content
 
@@ -39,7 +42,7 @@ def test_after_a_night_the_main_file_is_whole_on_its_own(sim_factory, tmp_path):
     """Analysts copy the .duckdb file: the night must be in it, not left in a WAL beside it."""
     sim = sim_factory(models=2000, seed=5)
     db = tmp_path / "hub.duckdb"
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     wal = Path(f"{db}.wal")
     assert not wal.exists() or wal.stat().st_size == 0
     copy = tmp_path / "copy" / "hub.duckdb"
@@ -53,9 +56,9 @@ def test_after_a_night_the_main_file_is_whole_on_its_own(sim_factory, tmp_path):
 def test_re_running_a_day_is_idempotent(sim_factory, tmp_path):
     sim = sim_factory(models=3000, seed=5)
     db = tmp_path / "hub.duckdb"
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     first = content(db, runs=False)
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     assert content(db, runs=False) == first
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*), count(DISTINCT (snapshot_date, model_id)) FROM model_snapshots").fetchone() \
@@ -68,9 +71,9 @@ def test_re_running_a_day_is_idempotent(sim_factory, tmp_path):
 def test_snapshot_date_is_the_servers_date_unless_given(sim_factory, tmp_path):
     sim = sim_factory(models=500, seed=5, start_date=dt.date(2027, 2, 10), day=3)
     db = tmp_path / "hub.duckdb"
-    assert crawler.run_night(str(db), endpoint=sim.url, progress=False).snapshot_date == dt.date(2027, 2, 12)
+    assert pipeline.run_night(str(db), endpoint=sim.url, progress=False).snapshot_date == dt.date(2027, 2, 12)
     given = dt.date(2027, 3, 1)
-    assert crawler.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=given).snapshot_date == given
+    assert pipeline.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=given).snapshot_date == given
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT DISTINCT snapshot_date FROM model_snapshots ORDER BY 1").fetchall() == \
         [(dt.date(2027, 2, 12),), (given,)]
@@ -80,13 +83,13 @@ def test_snapshot_date_is_the_servers_date_unless_given(sim_factory, tmp_path):
 def test_a_vanished_model_is_marked_and_a_reappearing_one_revived(sim_factory, tmp_path):
     sim = sim_factory(models=2000, seed=9)
     db = tmp_path / "hub.duckdb"
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     con = duckdb.connect(str(db))
     con.execute("INSERT INTO hub_models (model_id, first_seen, last_seen) VALUES ('gone/model', DATE '2026-10-01', DATE '2026-10-01')")
     con.execute("UPDATE hub_models SET deleted_at = DATE '2026-10-15' WHERE model_id = (SELECT min(model_id) FROM hub_models WHERE model_id <> 'gone/model')")
     revived = con.execute("SELECT model_id FROM hub_models WHERE deleted_at IS NOT NULL").fetchone()[0]
     con.close()
-    crawler.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=dt.date(2026, 11, 5))
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=dt.date(2026, 11, 5))
     con = duckdb.connect(str(db), read_only=True)
     state = dict((m, d) for m, d in con.execute("SELECT model_id, deleted_at FROM hub_models WHERE model_id IN (?, ?)",
                                                 ["gone/model", revived]).fetchall())
@@ -97,11 +100,11 @@ def test_a_vanished_model_is_marked_and_a_reappearing_one_revived(sim_factory, t
 def test_refresh_only_night_marks_nothing_deleted(sim_factory, tmp_path):
     sim = sim_factory(models=1500, seed=9)
     db = tmp_path / "hub.duckdb"
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     con = duckdb.connect(str(db))
     con.execute("INSERT INTO hub_models (model_id, first_seen, last_seen) VALUES ('gone/model', DATE '2026-10-01', DATE '2026-10-01')")
     con.close()
-    result = crawler.run_night(str(db), endpoint=sim.url, progress=False, plans=("refresh",))
+    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, plans=("refresh",))
     assert list(result.plans) == ["refresh"]
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM hub_models WHERE deleted_at IS NOT NULL").fetchone()[0] == 0
@@ -119,25 +122,25 @@ HOLD_READONLY = textwrap.dedent("""
 def test_a_reader_holding_the_file_delays_the_merge_then_staging_is_kept(sim_factory, tmp_path):
     sim = sim_factory(models=1200, seed=2)
     db = tmp_path / "hub.duckdb"
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
-    with pytest.raises(crawler.PartialRun):   # a night under way when the analyst connects
-        crawler.run_night(str(db), endpoint=sim.url, progress=False, max_pages=1, snapshot_date=dt.date(2026, 11, 2))
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+    with pytest.raises(pipeline.PartialRun):   # a night under way when the analyst connects
+        pipeline.run_night(str(db), endpoint=sim.url, progress=False, max_pages=1, snapshot_date=dt.date(2026, 11, 2))
     before = content(db)
     reader = subprocess.Popen([sys.executable, "-c", HOLD_READONLY, str(db), "30"], stdout=subprocess.PIPE, text=True)
     try:
         assert reader.stdout.readline().strip() == "reading"
-        with pytest.raises(crawler.MainDatabaseBusy) as caught:
-            crawler.run_night(str(db), endpoint=sim.url, progress=False, merge_wait_seconds=1.0,
+        with pytest.raises(MainDatabaseBusy) as caught:
+            pipeline.run_night(str(db), endpoint=sim.url, progress=False, merge_wait_seconds=1.0,
                               snapshot_date=dt.date(2026, 11, 2))
         assert "the night is kept in staging" in str(caught.value)
-        assert isinstance(caught.value, crawler.PartialRun)
+        assert exit_code_for(caught.value) == ExitCode.PARTIAL   # resumable: the next crawl merges it
     finally:
         reader.kill()
         reader.wait()
     assert Path(f"{db}.staging").exists()
     assert content(db) == before
     sim.reset_stats()
-    result = crawler.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=dt.date(2026, 11, 2))
+    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=dt.date(2026, 11, 2))
     assert sim.stats()["totals"]["requests"] == 0   # nothing re-fetched: the kept night is merged
     assert result.snapshot_date == dt.date(2026, 11, 2) and result.resumed
     con = duckdb.connect(str(db), read_only=True)
@@ -148,13 +151,13 @@ def test_a_reader_holding_the_file_delays_the_merge_then_staging_is_kept(sim_fac
 def test_a_new_night_waits_for_a_busy_file_then_says_nothing_was_crawled(sim_factory, tmp_path):
     sim = sim_factory(models=100, seed=2)
     db = tmp_path / "hub.duckdb"
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     reader = subprocess.Popen([sys.executable, "-c", HOLD_READONLY, str(db), "30"], stdout=subprocess.PIPE, text=True)
     try:
         assert reader.stdout.readline().strip() == "reading"
         sim.reset_stats()
-        with pytest.raises(crawler.MainDatabaseBusy) as caught:
-            crawler.run_night(str(db), endpoint=sim.url, progress=False, merge_wait_seconds=0.5)
+        with pytest.raises(MainDatabaseBusy) as caught:
+            pipeline.run_night(str(db), endpoint=sim.url, progress=False, merge_wait_seconds=0.5)
     finally:
         reader.kill()
         reader.wait()
@@ -162,22 +165,22 @@ def test_a_new_night_waits_for_a_busy_file_then_says_nothing_was_crawled(sim_fac
     assert sim.stats()["totals"]["requests"] == 0
 
 
-def test_pages_are_parsed_in_batches_bounded_by_count_and_bytes(tmp_path):
+def test_record_files_are_parsed_in_batches_bounded_by_count_and_bytes(tmp_path):
     """Parsing needs many times its input in memory: a batch never exceeds BATCH_BYTES of JSON
-    (unless one page alone is larger) nor BATCH_PAGES pages, and keeps the pages in order."""
-    from storage.staging import BATCH_BYTES, BATCH_PAGES, parse_batches
+    (unless one file alone is larger) nor BATCH_FILES files, and keeps the files in order."""
+    from storage.staging import BATCH_BYTES, BATCH_FILES, RecordFile, parse_batches
 
-    sizes = [100] * 10 + [BATCH_BYTES // 2, BATCH_BYTES // 2 + 1, BATCH_BYTES * 2, 100, 100]
+    sizes = [100] * 20 + [BATCH_BYTES // 2, BATCH_BYTES // 2 + 1, BATCH_BYTES * 2, 100, 100]
     files = []
     for n, size in enumerate(sizes, 1):
-        f = tmp_path / f"{n}.json"
+        f = tmp_path / f"{n}.0.ndjson"
         f.write_bytes(b" " * size)
-        files.append(f)
+        files.append(RecordFile(n, 0, f, size, None))
     batches = parse_batches(files)
     assert [f for batch in batches for f in batch] == files
-    assert [len(b) for b in batches] == [BATCH_PAGES, 3, 1, 1, 2]
+    assert [len(b) for b in batches] == [BATCH_FILES, 5, 1, 1, 2]
     for batch in batches:
-        assert len(batch) == 1 or sum(f.stat().st_size for f in batch) <= BATCH_BYTES
+        assert len(batch) == 1 or sum(f.path.stat().st_size for f in batch) <= BATCH_BYTES
 
 
 def test_a_night_merged_in_slices_equals_one_merged_whole(sim_factory, tmp_path, monkeypatch):
@@ -188,9 +191,9 @@ def test_a_night_merged_in_slices_equals_one_merged_whole(sim_factory, tmp_path,
 
     def two_nights(db):
         sim = sim_factory(models=3000, seed=21)
-        crawler.run_night(str(db), endpoint=sim.url, progress=False)
+        pipeline.run_night(str(db), endpoint=sim.url, progress=False)
         sim.set_day(2)
-        crawler.run_night(str(db), endpoint=sim.url, progress=False)
+        pipeline.run_night(str(db), endpoint=sim.url, progress=False)
         out = content(db)
         out["crawl_runs"] = [run[:-1] for run in out["crawl_runs"]]   # less the endpoint (another port)
         return out

@@ -55,8 +55,10 @@ WHERE NOT EXISTS (SELECT 1 FROM night_heavy h WHERE h.model_id = l.model_id);
 DROP TABLE night_heavy;
 DROP TABLE night_light;
 
--- Ids listed tonight (including malformed records that had a usable id): never "vanished".
+-- Ids listed tonight, including records rejected whole that had a readable id: a record the
+-- parser could not read tonight does not make its model "vanished".
 CREATE OR REPLACE TEMP TABLE night_listed AS
 SELECT model_id FROM night_models
 UNION
-SELECT model_id FROM stage_skipped WHERE model_id IS NOT NULL AND hash(model_id) % $parts = $part;
+SELECT model_id FROM stage_rejected
+WHERE field IS NULL AND model_id IS NOT NULL AND hash(model_id) % $parts = $part;

@@ -1,13 +1,14 @@
 -- The staging file beside the main DB: the night in progress. Holds the run state (so a
 -- killed crawl resumes from the last committed cursor) and the staged rows of every page.
--- A page is committed as a spooled file + its cursor; batches of pages are then parsed into
--- stage_rows in their own transactions (normalized_pages says how far that got).
--- stage_rows / stage_edges take their columns from the crawler's page_rows / page_edges.
+-- A page is committed as its NDJSON record files + its cursor + what it could not store;
+-- batches of record files are then parsed into stage_rows in their own transactions
+-- (normalized_pages / normalized_chunks say how far that got).
+-- stage_rows / stage_edges take their columns from the parse's page_rows / page_edges.
 
 CREATE TABLE IF NOT EXISTS night (
     night_id        VARCHAR NOT NULL,
     plans           VARCHAR[] NOT NULL,
-    endpoint        VARCHAR,          -- never the token
+    endpoint        VARCHAR,          -- never the token, never a user:password
     snapshot_date   DATE,             -- from the first response's Date header unless given
     prev_watermark  TIMESTAMP,        -- the last complete refresh's watermark (NULL: refresh all)
     alive_estimate  BIGINT,           -- alive models after the last night (for an ETA)
@@ -19,11 +20,15 @@ CREATE TABLE IF NOT EXISTS plan_state (
     status          VARCHAR NOT NULL, -- pending | running | complete
     next_url        VARCHAR,          -- the cursor: the next page to fetch (NULL: from the start)
     pages           BIGINT NOT NULL DEFAULT 0, -- pages committed (their files are in the spool dir)
-    normalized_pages BIGINT NOT NULL DEFAULT 0, -- pages already parsed into stage_rows (files gone)
-    records         BIGINT NOT NULL DEFAULT 0, -- records listed (counted by the fetcher)
-    models          BIGINT NOT NULL DEFAULT 0, -- valid records staged
-    skipped         BIGINT NOT NULL DEFAULT 0,
-    requests        BIGINT NOT NULL DEFAULT 0,
+    normalized_pages BIGINT NOT NULL DEFAULT 0, -- pages whose every record file is parsed into stage_rows
+    normalized_chunks BIGINT NOT NULL DEFAULT 0, -- record files of page normalized_pages + 1 parsed already
+    parse_attempts  BIGINT NOT NULL DEFAULT 0, -- parses of the next batch started and not finished (crashes)
+    records         BIGINT NOT NULL DEFAULT 0, -- elements listed (stored + rejected whole)
+    models          BIGINT NOT NULL DEFAULT 0, -- records staged
+    rejected        BIGINT NOT NULL DEFAULT 0, -- records rejected whole (docs/ingest.md)
+    dropped         BIGINT NOT NULL DEFAULT 0, -- values dropped from stored records
+    lost_pages      BIGINT NOT NULL DEFAULT 0, -- pages unreadable through every retry
+    requests        BIGINT NOT NULL DEFAULT 0, -- incl. retries and failed GETs
     retries         BIGINT NOT NULL DEFAULT 0,
     bytes           BIGINT NOT NULL DEFAULT 0,
     seconds         DOUBLE NOT NULL DEFAULT 0,
@@ -32,21 +37,33 @@ CREATE TABLE IF NOT EXISTS plan_state (
     finished_at     TIMESTAMP
 );
 
-CREATE TABLE IF NOT EXISTS stage_rows AS
-SELECT CAST(NULL AS VARCHAR) AS plan, * EXCLUDE (skip_reason) FROM page_rows LIMIT 0;
-
-CREATE TABLE IF NOT EXISTS stage_skipped (
+-- One row per committed page: what the parse needs to read its files.
+CREATE TABLE IF NOT EXISTS stage_pages (
     plan            VARCHAR NOT NULL,
     page_no         BIGINT NOT NULL,
-    model_id        VARCHAR,          -- NULL when the record had no usable id
-    reason          VARCHAR NOT NULL
+    server_time     TIMESTAMP,        -- the response's Date (UTC): bounds trusted times
+    files           INTEGER NOT NULL, -- record files <page_no>.<0..files-1>.ndjson
+    largest_record  BIGINT NOT NULL,  -- bytes (the parse sizes its read buffers by it)
+    records         BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS stage_rows AS
+SELECT CAST(NULL AS VARCHAR) AS plan, * EXCLUDE (skip_reason, record_sample) FROM page_rows LIMIT 0;
+
+-- What the night could not store (docs/ingest.md); merged into rejected_records.
+CREATE TABLE IF NOT EXISTS stage_rejected (
+    plan            VARCHAR NOT NULL,
+    page_no         BIGINT NOT NULL,
+    model_id        VARCHAR,          -- NULL when the record had no usable id (or a whole page)
+    field           VARCHAR,          -- NULL: the whole record (or page)
+    reason          VARCHAR NOT NULL,
+    sample          VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS stage_edges AS
 SELECT * FROM page_edges LIMIT 0;
 
--- The night's catch-up list (crawler.plans.CATCHUP): fetched in seq order; the plan's cursor
--- ("ids:<next seq>") says how far.
+-- The night's catch-up list: fetched in seq order; the plan's cursor ("ids:<next seq>") says how far.
 CREATE TABLE IF NOT EXISTS catchup_ids (
     seq             BIGINT NOT NULL,
     model_id        VARCHAR NOT NULL

@@ -1,36 +1,42 @@
-"""The JSON -> row mapping (crawler/sql/parse_page.sql) on hand-made and real records.
+"""The JSON -> row mapping (storage/sql/parse_page.sql) on hand-made and real records.
 
 Definitions from docs/figures.md: license from the first license: tag, else cardData.license
 (first of a list), lower-cased; gated false -> 'none'; lineage from baseModels, else
 base_model:<relation>:<id> tags, else cardData.base_model with relation 'unknown'; distinct
-edges, no self-edges. Malformed records are skipped with a reason, never crash.
+edges, no self-edges. docs/ingest.md: a record without a usable id is rejected whole with a
+reason; a bad value is dropped (NULL) and noted with its field; nothing crashes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import duckdb
 import orjson
 import pytest
 
-from crawler import sqlfiles
 from storage import sqlfile
+from storage.staging import PARSE_MACROS, PARSE_PAGE, TRUSTED_SINCE
+
+SERVER_DATE_PLUS_ONE_DAY = dt.datetime(2026, 12, 4, 12, 0, 0)
 
 
 @pytest.fixture
 def parse(tmp_path):
     con = duckdb.connect()
-    sqlfile.run(con, sqlfiles.MACROS)
-    page = tmp_path / "1.json"   # spooled pages are named <page_no>.json
+    sqlfile.run(con, PARSE_MACROS)
+    page = tmp_path / "1.0.ndjson"   # staged record files are named <page_no>.<chunk>.ndjson
 
     def run(records, heavy=True, raw: bytes | None = None):
-        page.write_bytes(raw if raw is not None else orjson.dumps(records))
-        sqlfile.run(con, sqlfiles.PARSE_PAGE, {"paths": [str(page)], "heavy": heavy,
-                                                "max_object_bytes": page.stat().st_size + 1})
+        page.write_bytes(raw if raw is not None else b"".join(orjson.dumps(r) + b"\n" for r in records))
+        sqlfile.run(con, PARSE_PAGE, {"paths": [str(page)], "heavy": heavy,
+                                      "max_object_bytes": page.stat().st_size + 1,
+                                      "since": TRUSTED_SINCE, "latest": SERVER_DATE_PLUS_ONE_DAY})
         cols = [d[0] for d in con.execute("SELECT * FROM page_rows").description]
         rows = [dict(zip(cols, r)) for r in con.execute("SELECT * FROM page_rows").fetchall()]
         edges = sorted(con.execute("SELECT child_id, parent_id, relation, source FROM page_edges").fetchall())
+        run.drops = con.execute("SELECT model_id, field, reason, sample FROM page_drops ORDER BY ALL").fetchall()
         return rows, edges
 
     yield run
@@ -142,26 +148,65 @@ def test_files_languages_datasets_params_author(parse):
     assert str(row["last_modified"]) == "2024-01-02 03:04:05.500000"
 
 
-def test_malformed_records_are_skipped_with_a_reason(parse):
+def test_records_without_a_usable_id_or_not_objects_are_rejected_whole_with_a_reason(parse):
     good = {"id": "a/ok", "tags": ["license:mit"]}
-    rows, _ = parse([good, {"noid": 1}, {"id": 5}, {"id": "x" * 257}, {"id": ""}, 3, "text", None,
-                     {"id": "a/t", "tags": "license:mit"}, {"id": "a/c", "cardData": [1]},
-                     {"id": "a/d", "downloads": "many"}, {"id": "a/s", "siblings": {"rfilename": "x"}}])
+    rows, _ = parse([good, {"noid": 1}, {"id": 5}, {"id": "x" * 257}, {"id": ""}, {"id": "a\u0000b"}, 3, "text"])
     reasons = [(r["model_id"], r["skip_reason"]) for r in rows]
     assert reasons == [
         ("a/ok", None),
         (None, "id missing or not a string"),
         (None, "id missing or not a string"),
-        (None, "id empty or longer than 256 characters"),
-        (None, "id empty or longer than 256 characters"),
+        (None, "id empty, too long or with control characters"),
+        (None, "id empty, too long or with control characters"),
+        (None, "id empty, too long or with control characters"),
         (None, "record is not an object"),
         (None, "record is not an object"),
-        (None, "record is not an object"),
-        ("a/t", "tags is not a list"),
-        ("a/c", "cardData is not an object"),
-        ("a/d", "a count is not an integer"),
-        ("a/s", "siblings is not a list"),
     ]
+    assert [r["record_sample"] for r in rows][1:3] == ['{"noid":1}', '{"id":5}']
+    assert rows[0]["record_sample"] is None
+
+
+def test_a_bad_value_is_dropped_and_noted_and_the_record_kept(parse):
+    rows, _ = parse([{"id": "a/t", "tags": "license:mit", "cardData": {"license": "apache-2.0"}},
+                     {"id": "a/c", "cardData": [1], "tags": ["license:mit"]},
+                     {"id": "a/d", "downloads": "many", "likes": -3, "downloadsAllTime": 1.5},
+                     {"id": "a/s", "siblings": {"rfilename": "x"}, "safetensors": [1], "private": "yes"},
+                     {"id": "a/n", "downloads": "12345", "likes": 7, "library_name": 5}])
+    by_id = {r["model_id"]: r for r in rows}
+    assert all(r["skip_reason"] is None for r in rows)
+    assert (by_id["a/t"]["tags"], by_id["a/t"]["license"]) == (None, "apache-2.0")
+    assert by_id["a/c"]["license"] == "mit"
+    assert (by_id["a/d"]["downloads"], by_id["a/d"]["likes"], by_id["a/d"]["downloads_all_time"]) == (None, None, None)
+    assert (by_id["a/s"]["siblings_count"], by_id["a/s"]["params"], by_id["a/s"]["private"]) == (0, None, None)
+    assert (by_id["a/n"]["downloads"], by_id["a/n"]["likes"], by_id["a/n"]["library_name"]) == (12345, 7, None)
+    assert parse.drops == [
+        ("a/c", "cardData", "not an object", "[1]"),
+        ("a/d", "downloads", "not a non-negative integer", '"many"'),
+        ("a/d", "downloadsAllTime", "not a non-negative integer", "1.5"),
+        ("a/d", "likes", "negative count", "-3"),
+        ("a/n", "library_name", "not a string", "5"),
+        ("a/s", "private", "not true or false", '"yes"'),
+        ("a/s", "safetensors", "not an object", "[1]"),
+        ("a/s", "siblings", "not a list", '{"rfilename":"x"}'),
+        ("a/t", "tags", "not a list", '"license:mit"'),
+    ]
+
+
+@pytest.mark.parametrize("value, kept, reason", [
+    ("2025-03-06T13:32:06.000Z", "2025-03-06 13:32:06", None),
+    ("2026-12-04T11:59:59Z", "2026-12-04 11:59:59", None),                 # within the server's Date + 1 day
+    ("9999-12-31T23:59:59Z", None, "later than the response's Date + 1 day"),
+    ("9999-12-31T23:59:59-05:00", None, "later than the response's Date + 1 day"),   # year 10000 in UTC
+    ("-0001-01-01T00:00:00Z", None, "earlier than 2000-01-01"),
+    ("1999-12-31T23:59:59Z", None, "earlier than 2000-01-01"),
+    ("yesterday", None, "not an ISO-8601 time"),
+    (1700000000, None, "not an ISO-8601 time"),
+])
+def test_times_outside_the_trusted_window_are_dropped_and_noted(parse, value, kept, reason):
+    rows, _ = parse([{"id": "a/m", "lastModified": value, "createdAt": value}])
+    assert str(rows[0]["last_modified"]) == str(kept) and str(rows[0]["created_at"]) == str(kept)
+    noted = sorted((field, why) for _, field, why, _ in parse.drops)
+    assert noted == ([] if reason is None else [("createdAt", reason), ("lastModified", reason)])
 
 
 def test_real_sample_licenses_and_edges(parse, real_sample_path):

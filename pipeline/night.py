@@ -1,0 +1,264 @@
+"""One night: lock -> staging -> plans -> catch-up -> merge -> views.
+
+The crawler is a source of pages (crawler.source), storage owns the staging file, the parse and
+the merge (storage.*); this module only runs them in order, decides what a resumed night does,
+and says what the night did. Read run_night top to bottom.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import analysis
+from crawler.errors import RetriesExhausted
+from crawler.http import HubClient, RetryPolicy
+from crawler.plans import CATCHUP, CATCHUP_MAX, LISTING_PLANS, PLANS, Plan, plans_for_night
+from crawler.source import Page, by_id_pages, listing_pages
+from pipeline.errors import PartialRun
+from pipeline.progress import LogProgress, Progress, ProgressReport, silent
+from storage import db
+from storage.lock import crawl_lock
+from storage.merge import BUSY_WAIT_SECONDS, merge_night, previous_night
+from storage.staging import PlanState, Staging, remove_files
+
+log = logging.getLogger("hubcensus.crawl")
+
+DEFAULT_PLANS = ("sweep", "refresh")
+PARSE_EVERY_PAGES = 8    # committed pages are parsed in batches (storage.staging.parse_batches)
+
+
+@dataclass
+class PlanResult:
+    plan: str
+    status: str              # complete | partial (pages lost) | running (stopped)
+    pages: int = 0
+    models: int = 0          # records staged
+    rejected: int = 0        # records rejected whole
+    dropped: int = 0         # values dropped from stored records
+    lost_pages: int = 0
+    requests: int = 0
+    retries: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    watermark: dt.datetime | None = None
+
+
+@dataclass
+class NightResult:
+    snapshot_date: dt.date
+    status: str              # complete | partial (merged, but a listing lost pages) | already-merged
+    models_seen: int         # distinct models staged tonight
+    plans: dict[str, PlanResult] = field(default_factory=dict)
+    seconds: float = 0.0
+    resumed: bool = False
+
+    def total(self, name: str) -> int:
+        return sum(getattr(p, name) for p in self.plans.values())
+
+    @property
+    def pages(self) -> int:
+        return self.total("pages")
+
+    @property
+    def requests(self) -> int:
+        return self.total("requests")
+
+    @property
+    def retries(self) -> int:
+        return self.total("retries")
+
+    @property
+    def bytes(self) -> int:
+        return self.total("bytes")
+
+    @property
+    def skipped(self) -> int:
+        return self.total("rejected")
+
+    def summary(self) -> str:
+        per_plan = "; ".join(f"{p.plan} {p.pages} pages {p.models} models {p.bytes / 1e6:.1f} MB" for p in self.plans.values())
+        lost = self.total("lost_pages")
+        return (f"night {self.snapshot_date}: {self.models_seen} models, {self.requests} requests, "
+                f"{self.retries} retries, {self.skipped} records rejected, {self.total('dropped')} values dropped"
+                f"{f', {lost} pages lost' if lost else ''} ({per_plan}) in {self.seconds:.1f}s")
+
+
+class PageBudget:
+    """At most max_pages committed pages in this process (tests and demos stop a night early)."""
+
+    def __init__(self, max_pages: int | None) -> None:
+        self.left = max_pages
+
+    def spend(self, plan: str, state: PlanState, page: Page) -> None:
+        if self.left is None:
+            return
+        self.left -= 1
+        if self.left <= 0 and state.status != "complete":
+            raise PartialRun(f"stopped after the requested number of pages; {plan} resumes from "
+                             f"{page.resume_point} on the next crawl")
+
+
+def run_night(db_path, endpoint: str | None = None, token: str | None = None,
+              snapshot_date: dt.date | None = None, progress: ProgressReport | None | bool = None,
+              plans: Sequence[str] = DEFAULT_PLANS, policy: RetryPolicy | None = None,
+              merge_wait_seconds: float | None = None, max_pages: int | None = None,
+              install_views: bool = True) -> NightResult:
+    """Crawl one night into db_path (files beside it: <db>.staging*, <db>.lock) and merge it.
+
+    plans: what to crawl (crawler.plans; a first night's sweep + refresh runs as `full`).
+    Resumes an interrupted night of the same endpoint and plans from its last committed page.
+    progress: called after every committed page (default: log lines; False: nothing).
+    max_pages stops after that many pages in this process (PartialRun; for tests and demos).
+    Raises the crawler's, storage's and pipeline's errors, each with a one-line message.
+    """
+    plans = check_plans(plans)
+    report = LogProgress() if progress is None or progress is True else (silent if progress is False else progress)
+    wait = BUSY_WAIT_SECONDS if merge_wait_seconds is None else merge_wait_seconds
+    budget = PageBudget(max_pages)
+    db_path = Path(db_path)
+    started = time.perf_counter()
+    with crawl_lock(db_path), HubClient(endpoint, token, policy) as client, Staging(db_path) as staging:
+        night, resumed = open_night(staging, db_path, client.public_endpoint, plans, snapshot_date, wait)
+        ran = [PLANS[name] for name in plans_for_night(night.plans, night.prev_watermark)]
+        for plan in ran:
+            run_plan(staging, plan, lambda s, p=plan: listing_pages(
+                client, p, staging.incoming_dir(), s.next_url, night.prev_watermark, s.pages),
+                report, budget, night.alive_estimate if plan.lists_every_repo else None)
+        if catch_up_list(staging, ran):
+            run_plan(staging, CATCHUP, lambda s: by_id_pages(
+                client, CATCHUP, staging.catchup_ids(list_position(s)), list_position(s), staging.incoming_dir()),
+                report, budget, None)
+            ran.append(CATCHUP)
+        for plan in ran:   # pages committed but not parsed when a crawl was killed
+            staging.parse_pending(plan.name, plan.heavy)
+        merged = merge_night(staging, listed_every_model=any(p.lists_every_repo and staging.plan(p.name).whole for p in ran),
+                             wait_seconds=wait, count_plans=[p.name for p in ran if p.lists_every_repo],
+                             heavy_plans=[p.name for p in ran if p.heavy])
+        result = night_result(staging, ran, merged, time.perf_counter() - started, resumed)
+        log_rejections(staging)
+    remove_files(db_path)
+    if install_views:
+        install_analysis_views(db_path)
+    return result
+
+
+def check_plans(plans: Sequence[str]) -> tuple[str, ...]:
+    plans = tuple(plans)
+    unknown = [p for p in plans if p not in LISTING_PLANS]
+    if unknown or not plans:
+        raise ValueError(f"plans must be a non-empty sequence of {', '.join(LISTING_PLANS)}; got {plans!r}")
+    return tuple(p for p in LISTING_PLANS if p in plans)      # as asked for, in a canonical order
+
+
+def open_night(staging: Staging, db_path: Path, endpoint: str, plans: tuple[str, ...],
+               snapshot_date: dt.date | None, wait: float):
+    """The night to run: the one in staging when it is the same crawl (endpoint, plans, date)
+    and has committed anything, else a new one (which reads the last watermark)."""
+    night = staging.night()
+    if night is not None and (night.endpoint != endpoint or tuple(night.plans) != plans
+                              or (snapshot_date is not None and night.snapshot_date not in (None, snapshot_date))):
+        log.warning("discarding an unfinished night %s (endpoint %s, plans %s): this crawl asks for %s, %s",
+                    night.night_id, night.endpoint, ",".join(night.plans), endpoint, ",".join(plans))
+        night = None
+    if night is not None and staging.committed_anything():
+        log.info("resuming night %s from its last committed page", night.night_id)
+        return night, True
+    if night is not None:
+        log.info("starting night %s afresh: its earlier try committed no page", night.night_id)
+    # Only a new night reads the main file before its merge (a resumed one has what it needs).
+    prev_watermark, alive_estimate = previous_night(db_path, wait)
+    night = staging.start_night(uuid.uuid4().hex, plans, endpoint, snapshot_date, prev_watermark,
+                                alive_estimate, run_plans=plans_for_night(plans, prev_watermark))
+    return night, False
+
+
+def run_plan(staging: Staging, plan: Plan, pages: Callable[[PlanState], Iterator[Page]],
+             report: ProgressReport, budget: PageBudget, total: int | None) -> None:
+    """Commit a plan's pages from where it stands, parsing them in batches as they come."""
+    state = staging.plan(plan.name)
+    if state.status == "complete":
+        return
+    need_date = staging.night().snapshot_date is None
+    t0, done = time.perf_counter(), 0
+    log.info("plan=%s start=%s", plan.name, "resume" if state.next_url else "first page")
+    source = pages(state)
+    try:
+        for page in source:
+            snapshot = (page.server_time or dt.datetime.now(dt.timezone.utc)).date() if need_date else None
+            need_date = False
+            state = staging.commit_page(plan.name, page, snapshot_date=snapshot)
+            done += page.elements
+            if state.status == "complete" or state.pending_pages >= PARSE_EVERY_PAGES:
+                staging.parse_pending(plan.name, plan.heavy)
+                state = staging.plan(plan.name)
+            report(progress_of(plan, state, t0, done, total))
+            budget.spend(plan.name, state, page)
+    except RetriesExhausted as error:   # the page is not committed, but what its tries cost counts
+        staging.record_failed_attempts(plan.name, error.requests, error.retries, error.bytes)
+        raise
+    finally:
+        source.close()
+
+
+def list_position(state: PlanState) -> int:
+    """Where a catch-up resumes in its list (its cursor is "ids:<position>")."""
+    return int(state.next_url.split(":", 1)[1]) if state.next_url else 0
+
+
+def progress_of(plan: Plan, state: PlanState, started: float, done: int, total: int | None) -> Progress:
+    elapsed = time.perf_counter() - started
+    rate = done / elapsed if elapsed > 0 else 0.0
+    remaining = max(0, total - state.records) if total else None
+    eta = remaining / rate if remaining is not None and rate > 0 else None
+    return Progress(plan.name, state.pages, state.records, state.rejected, state.requests, state.retries,
+                    state.bytes, elapsed, rate, total, eta, done=state.status == "complete")
+
+
+def catch_up_list(staging: Staging, ran: list[Plan]) -> bool:
+    """After a whole refresh: the night's catch-up list (made once, kept when resumed)."""
+    if not any(p.name == "refresh" for p in ran) or not staging.plan("refresh").whole:
+        return False
+    listed, candidates = staging.prepare_catchup(CATCHUP.name, CATCHUP_MAX)
+    if candidates and candidates > listed:
+        log.warning("%d models the refresh never brought; %d are fetched tonight, the rest on the following nights",
+                    candidates, listed)
+    return staging.has_plan(CATCHUP.name)
+
+
+def night_result(staging: Staging, ran: list[Plan], merged: bool, seconds: float, resumed: bool) -> NightResult:
+    night = staging.night()
+    plans = {}
+    for plan in ran:
+        s = staging.plan(plan.name)
+        status = "partial" if s.lost_pages else s.status
+        plans[plan.name] = PlanResult(plan.name, status, s.pages, s.models, s.rejected, s.dropped, s.lost_pages,
+                                      s.requests, s.retries, s.bytes, s.seconds, s.watermark)
+    lost = any(p.lost_pages for p in plans.values())
+    status = "already-merged" if not merged else ("partial" if lost else "complete")
+    return NightResult(night.snapshot_date, status, staging.models_staged(), plans, seconds, resumed)
+
+
+def log_rejections(staging: Staging) -> None:
+    for field_name, reason, count in staging.rejected_summary():
+        what = f"values of {field_name} dropped" if field_name else "records rejected"
+        log.warning("%d %s: %s (see rejected_records)", count, what, reason)
+
+
+def install_analysis_views(db_path: Path) -> None:
+    """Views are stored in the file so every reader (sql prompt, BI tool) sees them. A file an
+    analyst holds open is not waited for: the night is merged, readers bring views of their own."""
+    try:
+        con = db.open_main(str(db_path))
+    except Exception as error:   # noqa: BLE001 - busy or unreadable: the night stands without fresh views
+        log.warning("analysis views not refreshed (%s); readers install their own", " ".join(str(error).split())[:200])
+        return
+    try:
+        analysis.install(con)
+    finally:
+        con.close()
