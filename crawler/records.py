@@ -36,8 +36,12 @@ _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
 _WHITESPACE = b" \t\n\r"
 # Outside strings, a run of bytes that changes nothing (not a bracket, quote, comma or
 # backslash) or a whole string; two versions: inside a record commas do not matter.
-_SKIP_TOP = re.compile(rb'(?:[^\[\]{}",]+|"(?:[^"\\]+|\\.)*")*', re.S)
-_SKIP_INNER = re.compile(rb'(?:[^\[\]{}"]+|"(?:[^"\\]+|\\.)*")*', re.S)
+# Possessive quantifiers (Python 3.11): an unterminated string must not make the engine try every
+# way of splitting it (exponential backtracking on exactly the bodies this module exists for).
+_SKIP_TOP = re.compile(rb'(?:[^\[\]{}",\\]++|"[^"\\]*+(?:\\.[^"\\]*+)*+"|\\)*+', re.S)
+_SKIP_INNER = re.compile(rb'(?:[^\[\]{}"\\]++|"[^"\\]*+(?:\\.[^"\\]*+)*+"|\\)*+', re.S)
+_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.S)
+_CONTROL = re.compile(rb'[\x00-\x1f]')
 # The first "id": "..." of a record, for naming a record we could not read (best effort).
 _ID_TEXT = re.compile(rb'"id"\s*:\s*"((?:[^"\\\x00-\x1f]|\\.){1,256})"', re.S)
 
@@ -144,9 +148,12 @@ def _syntax_reason(error: BaseException) -> str:
     if "surrogate" in text or "escape" in text or "truncated" in text:
         # msgspec reports a high surrogate followed by anything but its low half as "truncated"
         return "invalid escape"
-    if "invalid character" in text and "unicode" not in text:
-        return "control character in a string or malformed JSON"
     return "malformed JSON"
+
+
+def _raw_control_in_a_string(element: bytes) -> bool:
+    """Whether a string of the element holds a raw byte below 0x20 (JSON wants it escaped)."""
+    return any(_CONTROL.search(m.group()) for m in _STRING.finditer(element))
 
 
 class RecordSink:
@@ -211,10 +218,11 @@ def _split_slowly(body, sink: RecordSink, want_modified: bool) -> SplitResult:
             _RAW_LIST.decode(b"[" + element + b"]")
         except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as error:
             reason = _syntax_reason(error)
-            if reason == "malformed JSON" or reason.startswith("control"):
-                # a finer reason where the bytes tell it
+            if reason == "malformed JSON":   # a finer reason where the bytes tell it
                 try:
                     element.decode("utf-8")
+                    if _raw_control_in_a_string(element):
+                        reason = "control character in a string"
                 except UnicodeDecodeError:
                     reason = "invalid UTF-8"
             if nesting_depth(element) > MAX_NESTING:

@@ -169,8 +169,9 @@ def open_night(staging: Staging, db_path: Path, endpoint: str, plans: tuple[str,
     if night is not None and staging.committed_anything():
         log.info("resuming night %s from its last committed page", night.night_id)
         return night, True
-    if night is not None:
-        log.info("starting night %s afresh: its earlier try committed no page", night.night_id)
+    if night is not None:   # kept: what its failed requests cost still counts in crawl_runs
+        log.info("trying night %s again from its first page (the last try committed none)", night.night_id)
+        return night, False
     # Only a new night reads the main file before its merge (a resumed one has what it needs).
     prev_watermark, alive_estimate = previous_night(db_path, wait)
     night = staging.start_night(uuid.uuid4().hex, plans, endpoint, snapshot_date, prev_watermark,
