@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -54,5 +55,27 @@ def test_a_missing_sample_file_is_a_clear_message(tmp_path):
     assert result.returncode == 2
     assert result.stderr == (f"hubcensus: error: real-Hub sample not found at {tmp_path / 'nope.jsonl'}; it ships as "
                              "../shared/data/real-hub-sample/models.jsonl beside the repository (pass --real FILE, "
-                             "or omit --real for a synthetic-only demo)\n")
+                             "or omit --real for a synthetic-only demo: make demo SAMPLE=)\n")
+    assert not (tmp_path / "d.duckdb").exists()
+
+
+def test_make_demo_with_an_empty_sample_runs_synthetic_only():
+    """`make demo SAMPLE=` is the "omit --real" the message above suggests."""
+    with_sample = subprocess.run(["make", "-n", "demo"], capture_output=True, text=True, cwd=REPO)
+    without = subprocess.run(["make", "-n", "demo", "SAMPLE="], capture_output=True, text=True, cwd=REPO)
+    demo_line = lambda out: next(line for line in out.splitlines() if "hubcensus.demo" in line)  # noqa: E731
+    assert "--real ../shared/data/real-hub-sample/models.jsonl" in demo_line(with_sample.stdout)
+    assert "--real" not in demo_line(without.stdout)
+
+
+def test_a_busy_demo_port_names_the_make_variable(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "hubcensus.demo", "--db", str(tmp_path / "d.duckdb"),
+                                 "--port", str(port)], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 2
+    assert result.stderr == (f"hubcensus: error: port {port} is busy; run make demo DEMO_PORT={port + 1} "
+                             "(any free port), or python -m hubcensus.demo --port 0\n")
     assert not (tmp_path / "d.duckdb").exists()
