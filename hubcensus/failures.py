@@ -105,6 +105,10 @@ def disk_full_cause(error: BaseException) -> BaseException | None:
     return None
 
 
+def _is_size_limit(error: BaseException) -> bool:
+    return (isinstance(error, OSError) and error.errno == errno.EFBIG) or "file too large" in str(error).lower()
+
+
 def out_of_memory_cause(error: BaseException) -> BaseException | None:
     return next((link for link in _chain(error) if isinstance(link, duckdb.OutOfMemoryException)), None)
 
@@ -137,7 +141,10 @@ def message_for(error: BaseException, command: str) -> str:
         return one_line(error) or type(error).__name__
     full = disk_full_cause(error)
     if full is not None:
-        return (f"the disk is full ({one_line(full)}); free space and run again"
+        # EFBIG is a per-process file size limit (ulimit -f), not a full disk: say which.
+        what = ("a file reached this process's file size limit (ulimit -f)" if _is_size_limit(full)
+                else "the disk is full")
+        return (f"{what} ({one_line(full)}); free space and run again"
                 + ("; the next crawl resumes from its last committed page" if command == "crawl" else ""))
     oom = out_of_memory_cause(error)
     if oom is not None:

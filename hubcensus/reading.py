@@ -32,9 +32,9 @@ def check_database_file(path: Path) -> None:
     Reads the header with a plain open() and closes it: call it only while this process has no
     DuckDB connection to the file (closing a descriptor drops DuckDB's POSIX locks).
     """
-    if path.is_dir():
-        raise UserFacingError(f"{path} is a directory, not a DuckDB database file")
     try:
+        if path.is_dir():   # (raises PermissionError itself when a parent folder is closed to us)
+            raise UserFacingError(f"{path} is a directory, not a DuckDB database file")
         with open(path, "rb") as file:
             header = file.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC))
     except PermissionError:
