@@ -87,7 +87,7 @@ def derivatives(data: dict) -> str:
     figures = data["figures"]
     total = figures["models_total"]
     if not data["families"]:
-        return f"None of the {plural(total, 'listed model')} declares a base model."
+        return f"No listed model declares a base model ({plural(total, 'model')} listed)."
     largest = data["families"][0]
     week = data["headline"].get("7 nights")
     text = (f"{number(figures['models_with_base_model'])} of {plural(total, 'listed model')} "
