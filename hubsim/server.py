@@ -441,14 +441,13 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
+        if entry is not None:   # before the write: a client that has the body sees it counted
+            entry.count("bytes", len(body))
         try:
             self._headers_buffer.append(b"\r\n" + body)   # headers and body in one write
             self.flush_headers()
         except OSError:
             self.close_connection = True
-            return
-        if entry is not None:
-            entry.count("bytes", len(body))
 
     def _wait_latency(self) -> None:
         deadline, self._deadline = getattr(self, "_deadline", None), None
