@@ -65,5 +65,7 @@ def _database_file_lock(db_path: str | Path, path: Path):
 
 
 def _held_message(db_path, path: Path, alias: bool = False) -> str:
-    how = " under another name (a hard link)" if alias else ""
-    return f"another crawl is running on {db_path}{how} (lock {path}); wait for it to finish"
+    if alias:
+        return (f"another crawl is running on {db_path} under another name (a hard link to the same file); "
+                "wait for it to finish")
+    return f"another crawl is running on {db_path} (lock {path}); wait for it to finish"
