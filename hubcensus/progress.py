@@ -59,7 +59,9 @@ class Bar:
         if self.bar is None or p.plan != self.plan:
             self.close()
             self.plan = p.plan
-            self.bar = tqdm(total=p.total_estimate, desc=p.plan, unit=" models", unit_scale=True,
+            # The first report comes after the first page: start the bar there (initial), so
+            # the rate is not one page divided by no time.
+            self.bar = tqdm(total=p.total_estimate, initial=p.models, desc=p.plan, unit=" models", unit_scale=True,
                             file=self.stream, dynamic_ncols=True, leave=True, smoothing=0.1)
         if p.total_estimate and p.total_estimate > (self.bar.total or 0):
             self.bar.total = p.total_estimate   # the estimate grows as the Hub does
