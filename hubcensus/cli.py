@@ -21,7 +21,7 @@ from hubcensus.failures import add_secret, disk_full_cause, one_line, report_fai
 from hubcensus.logs import configure_logging
 from hubcensus.queries import NO_SQL, run_sql
 from hubcensus.reading import check_database_file, open_readonly, require_complete_night
-from hubcensus.views import ensure_views
+from hubcensus.views import prepare_views
 from storage.export import ExportTargetNotEmpty, export_parquet
 
 DESCRIPTION = """A nightly, queryable, dated record of the Hugging Face Hub's public models in DuckDB.
@@ -123,10 +123,10 @@ def cmd_crawl(args) -> int:
 
 def cmd_figures(args) -> int:
     db = config.resolve_db(args.db)
-    ensure_views(db)
     con = open_readonly(db)
     try:
         require_complete_night(con, db)
+        prepare_views(con)
         if args.json:
             print(figures_json(con))
         else:
@@ -143,10 +143,10 @@ def cmd_report(args) -> int:
     if fmt == "pdf":
         output.require_chromium(out)   # says what is missing before any work
     db = config.resolve_db(args.db)
-    ensure_views(db)
     con = open_readonly(db)
     try:
         require_complete_night(con, db)
+        prepare_views(con)
         text = analysis_report.render(con, fmt="md" if fmt == "md" else "html")
     finally:
         con.close()
@@ -168,6 +168,7 @@ def cmd_sql(args) -> int:
         raise UserFacingError(NO_SQL)
     con = open_readonly(db)
     try:
+        prepare_views(con)
         run_sql(con, query, args.format, sys.stdout, formula_guard=guard)
     finally:
         con.close()

@@ -19,6 +19,7 @@ from hubcensus import formats
 from hubcensus.config import ExitCode, UserFacingError
 from hubcensus.queries import run_sql
 from hubcensus.reading import check_database_file, open_readonly
+from hubcensus.views import prepare_views
 
 HELP = """statements end with ';'. commands:
   .tables                 list tables and views
@@ -98,6 +99,7 @@ def _run(db: Path, sql: str, fmt: str, out: IO[str], err: IO[str], formula_guard
         err.write(f"error: {error}\n")
         return
     try:
+        prepare_views(con)
         run_sql(con, sql, fmt, out, formula_guard)
     except UserFacingError as error:
         err.write(f"error: {error}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -55,11 +56,19 @@ def test_figures_text_is_readable(db, capsys):
     assert "  meta/base-7b            4         3         2         0          1         0" in lines
 
 
-def test_figures_install_missing_views_first(tmp_path, capsys):
-    bare = make_db(tmp_path / "bare.duckdb", install_views=False)  # as a bare crawler.run_night leaves it
+def test_readers_never_write_even_where_the_views_are_missing(tmp_path, capsys):
+    """A bare file (as a bare crawler.run_night leaves it): the views are made as TEMP views on
+    the reader's connection, and the file is not written (same bytes, no views stored)."""
+    bare = make_db(tmp_path / "bare.duckdb", install_views=False)
+    before = hashlib.sha256(bare.read_bytes()).hexdigest()
     code, out, _ = run(capsys, "figures", "--db", str(bare), "--json")
     assert code == 0
     assert json.loads(out)["models_total"] == 5
+    assert run(capsys, "report", "--db", str(bare), "--out", str(tmp_path / "r.md"))[0] == 0
+    code, out, _ = run(capsys, "sql", "--db", str(bare), "--format", "csv", "SELECT count(*) AS n FROM models")
+    assert (code, out) == (0, "n\n6\n")
+    assert hashlib.sha256(bare.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bare.duckdb", "r.md"]
 
 
 def test_export_command(db, tmp_path, capsys):

@@ -40,6 +40,8 @@ def test_demo_crawls_hubsim_prints_figures_and_writes_a_report_chromium_renders(
     assert json.loads(figures.stdout) == truth
     assert f"models alive                  {truth['models_total']:,}" in demo.stdout
 
+    run_the_readme_quick_start(tmp_path)
+
     dom = chromium(tmp_path, report.as_uri(), "--dump-dom")
     assert console_messages(dom.stderr) == []
     assert dom.stdout.count("<svg") >= 12
@@ -47,6 +49,30 @@ def test_demo_crawls_hubsim_prints_figures_and_writes_a_report_chromium_renders(
     shot = chromium(tmp_path, report.as_uri(), f"--screenshot={png}", "--window-size=1280,4000", "--hide-scrollbars")
     assert shot.returncode == 0
     assert min(ImageStat.Stat(Image.open(png).convert("RGB")).stddev) > 20
+
+
+def quick_start_lines() -> list[str]:
+    """The commands of the README's offline quick start, as written there."""
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Quick start"):]
+    start = section.index("```sh\n") + len("```sh\n")
+    block = section[start:section.index("```", start)]
+    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def run_the_readme_quick_start(folder: Path) -> None:
+    """After `make demo` (here: the demo run into folder/data/demo.duckdb), every line of the
+    quick start works verbatim from that folder."""
+    lines = quick_start_lines()
+    assert lines[0] == "make demo"
+    make = subprocess.run(["make", "-n", "demo"], capture_output=True, text=True, cwd=REPO).stdout
+    assert "--db data/demo.duckdb" in make and "--report report.html" in make
+    assert all(line.startswith(".venv/bin/hubcensus ") for line in lines[1:]) and len(lines) >= 3
+    environment = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "HF_ENDPOINT", "HUBCENSUS_DB")}
+    for line in lines[1:]:
+        command = line.replace(".venv/bin/hubcensus", f"{sys.executable} -m hubcensus", 1)
+        result = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=folder, env=environment)
+        assert (result.returncode, result.stderr) == (0, ""), line
 
 
 def test_a_missing_sample_file_is_a_clear_message(tmp_path):
