@@ -15,7 +15,7 @@ import duckdb
 
 from analysis import report as analysis_report
 from analysis.figures import compute_figures, figures_json
-from hubcensus import config, figures_text, output, prompt
+from hubcensus import config, crawl, figures_text, output, prompt, schedule
 from hubcensus.config import DEFAULT_CRON, EXIT_CODES_HELP, ExitCode, UserFacingError
 from hubcensus.failures import add_secret, disk_full_cause, one_line, report_failure, scrub
 from hubcensus.logs import configure_logging
@@ -103,10 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
 # --- commands ---------------------------------------------------------------------------------
 
 def cmd_crawl(args) -> int:
-    # Imported here: the crawler (requests, huggingface_hub) and tqdm cost start-up time that
-    # the read commands do not need.
-    from hubcensus import crawl
-
     db = config.resolve_db(args.db)
     plans = crawl.parse_plans(args.plans)
     snapshot_date = crawl.parse_snapshot_date(args.snapshot_date)
@@ -176,9 +172,6 @@ def cmd_sql(args) -> int:
 
 
 def cmd_schedule(args) -> int:
-    # Imported here: APScheduler and the crawler cost start-up time only this command needs.
-    from hubcensus import crawl, schedule
-
     crawl.parse_plans(args.plans)  # fail now, not at 03:00
     crawl.check_crawl_memory()
     crawl.check_endpoint(args.endpoint)

@@ -31,6 +31,8 @@ from storage import db as storage_db
 log = logging.getLogger("hubcensus.crawl")
 
 ENDPOINT_SCHEMES = ("http", "https")
+FOREIGN_TABLES_SQL = ("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                      "ORDER BY table_name")
 
 
 def parse_plans(text: str | None) -> tuple[str, ...]:
@@ -117,8 +119,12 @@ def check_database_for_crawl(db: Path, default_path: bool) -> None:
         raise UserFacingError(f"cannot open {db}: {one_line(error)}") from error
     try:
         storage_db.check_schema_not_newer(con, db)
+        foreign = con.execute(FOREIGN_TABLES_SQL).fetchall()
     finally:
         con.close()
+    if foreign and not any(name in ("hub_models", "schema_migrations") for (name,) in foreign):
+        names = ", ".join(name for (name,) in foreign[:5])
+        raise UserFacingError(f"{db} holds another DuckDB database (tables {names}); crawl into a new file")
 
 
 class Terminated(KeyboardInterrupt):

@@ -246,6 +246,11 @@ def check_schema_not_newer(con: duckdb.DuckDBPyConnection, db_path: str | Path |
                            "upgrade hubcensus to read or crawl it")
 
 
+def has_table(con, name: str) -> bool:
+    """A table of that name in the connection's own database (not an attached or temp one)."""
+    return _has_table(con, name)
+
+
 def _has_table(con, name: str) -> bool:
     return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
                        "AND table_name = ?", [name]).fetchone()[0] > 0

@@ -96,6 +96,21 @@ def test_a_file_that_is_not_duckdb_is_exit_2_and_left_alone(tmp_path, command):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.duckdb"]
 
 
+def test_another_duckdb_database_is_neither_read_nor_crawled_into(tmp_path):
+    other = tmp_path / "sales.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("CREATE TABLE orders AS SELECT 1 AS id")
+    before = other.read_bytes()
+    read = hubcensus("sql", "--db", str(other), "SELECT * FROM orders")
+    assert read.returncode == 2
+    assert error_line(read) == (f"hubcensus: error: {other} is a DuckDB database but not a hubcensus one "
+                                "(no hub_models table); run `hubcensus crawl` into a new file")
+    crawl = hubcensus("crawl", "--db", str(other), "--endpoint", "http://127.0.0.1:1")
+    assert crawl.returncode == 2
+    assert error_line(crawl) == f"hubcensus: error: {other} holds another DuckDB database (tables orders); crawl into a new file"
+    assert other.read_bytes() == before
+
+
 def test_an_unreadable_database_is_exit_2(tmp_path, capsys):
     """Root reads every file, so the CLI runs (in this process) with the effective uid of nobody."""
     db = make_db(tmp_path / "hub.duckdb")
