@@ -108,7 +108,7 @@ def check_database_for_crawl(db: Path, default_path: bool) -> None:
         else:
             missing = next((p for p in reversed([parent, *parent.parents]) if not p.exists()), parent)
             raise UserFacingError(f"cannot create {db}: directory {missing} does not exist (create it first)")
-    if not db.exists() and not db.is_symlink():
+    if not db.exists():   # a new database (or a symlink to where one will be made)
         return
     check_database_file(db)
     try:

@@ -220,3 +220,13 @@ def test_a_full_disk_behind_a_failed_rollback_is_named_with_exit_7(capsys):
     assert capsys.readouterr().err == (
         'hubcensus: error: the disk is full (IO Error: Could not write file "hub.duckdb.wal": No space left on '
         'device); free space and run again; the next crawl resumes from its last committed page\n')
+
+
+def test_duckdb_out_of_memory_names_the_setting_to_raise(capsys, monkeypatch):
+    monkeypatch.setenv("HUBCENSUS_CRAWL_MEMORY", "200MB")
+    error = duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 32.0 MiB "
+                                        "(190.1 MiB/190.7 MiB used)\n\nPossible solutions:\n* Reducing the number of threads")
+    assert report_failure(error, "crawl") == 2
+    assert capsys.readouterr().err == (
+        "hubcensus: error: DuckDB ran out of memory (Out of Memory Error: failed to allocate data of size 32.0 MiB "
+        "(190.1 MiB/190.7 MiB used)); raise HUBCENSUS_CRAWL_MEMORY (now 200MB), e.g. 1GB\n")
