@@ -105,8 +105,8 @@ def column_chart(items: Sequence[Column], *, label: str, x_title: str, y_title: 
         tooltip = f"{item.label}: {value_text(item.value)}" + (f" ({item.note})" if item.note else "")
         body.append(el("rect", el("title", tooltip), class_="bar partial" if item.partial else "bar",
                        x=x, y=y, width=step * 0.76, height=top + plot_h - y))
-        if item.partial:
-            body.append(el("text", "partial", class_="partial-label", x=x + step * 0.38, y=y - 5, text_anchor="middle"))
+        if item.partial:  # anchored at the bar's right edge: the last bar sits at the plot's edge
+            body.append(el("text", "partial", class_="partial-label", x=x + step * 0.76, y=y - 5, text_anchor="end"))
         if (len(items) - 1 - index) % tick_every == 0:
             body.append(el("text", item.label, class_="tick", x=x + step * 0.38, y=top + plot_h + 15, text_anchor="middle"))
     body.append(el("line", class_="axis", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h))

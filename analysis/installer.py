@@ -66,7 +66,6 @@ SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary
 
 REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)
 CREATE_STATEMENT = re.compile(r"^CREATE OR REPLACE (VIEW|MACRO) ", re.MULTILINE)
-ANY_CREATE = re.compile(r"^\s*CREATE\b", re.MULTILINE | re.IGNORECASE)
 
 
 def _package_files():

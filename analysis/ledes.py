@@ -78,8 +78,8 @@ def growth(data: dict) -> str:
     partial = [m for m in data["new_by_month"] if m["partial"]]
     if partial:
         m = partial[-1]
-        text += f" {month_name(m['month'])} is partial: {plural(m['new_models'], 'model')} in its first " \
-                f"{plural(m['days_covered'], 'day')}."
+        text += f" {month_name(m['month'])} is partial: {plural(m['new_models'], 'model')} in " \
+                f"{plural(m['days_covered'], 'day')} so far."
     return text
 
 

@@ -78,6 +78,7 @@ HAS_VIEW_SQL = "SELECT count(*) > 0 FROM duckdb_views() WHERE view_name = ? AND 
 
 MILESTONES_SHOWN = 5  # models listed per period and threshold (the rest are counted)
 FAMILIES_CHARTED = 12
+TREE_CHILDREN = {1: 6, 2: 3}  # children drawn per parent at each depth: as report_family_trees selects them
 
 
 def _dicts(cursor) -> list[dict]:
@@ -111,7 +112,7 @@ def family_trees(families: list[dict], rows: list[dict]) -> list[Node]:
             parent = nodes.get(row["parent_id"])
             if parent is None:
                 continue
-            parent.more = row["siblings"] - min(row["siblings"], 6 if row["depth"] == 1 else 3)
+            parent.more = row["siblings"] - min(row["siblings"], TREE_CHILDREN[row["depth"]])
             if row["child_id"] in drawn:
                 continue
             drawn.add(row["child_id"])

@@ -153,7 +153,7 @@ def test_the_month_in_progress_is_marked_partial(page, markdown):
     assert chart.count('class="bar partial"') == 1 and '<text class="partial-label"' in chart
     assert ("2026-11 is partial: 10 days of 30 so far, drawn pale with a dashed outline." in
             text_of(section(page, "growth")))
-    assert "November 2026 is partial: 6 models in its first 10 days." in page
+    assert "November 2026 is partial: 6 models in 10 days so far." in page
     assert "| 2026-11 (partial: 10 of 30 days) | 6 |" in markdown.splitlines()
 
 

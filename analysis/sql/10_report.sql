@@ -136,14 +136,19 @@ WITH new_edges AS (
 ),
 per_parent AS (
     SELECT period, days, parent_id, count(DISTINCT child_id) AS new_children FROM new_edges GROUP BY ALL
+),
+children AS (  -- today's children of those parents only (not of the whole graph)
+    SELECT parent_id, count(DISTINCT child_id) AS children
+    FROM alive_lineage SEMI JOIN per_parent USING (parent_id)
+    GROUP BY 1
 )
 SELECT n.period, n.days, n.parent_id AS model_id,
        m.model_id IS NOT NULL AS on_hub,
        n.new_children,
-       d.direct AS children,
-       d.direct = n.new_children AS new_family
+       c.children,
+       c.children = n.new_children AS new_family
 FROM per_parent n
-JOIN direct_children d ON d.model_id = n.parent_id
+JOIN children c USING (parent_id)
 LEFT JOIN hub_models m ON m.model_id = n.parent_id
 ORDER BY n.days, n.new_children DESC, model_id;
 
@@ -159,6 +164,7 @@ JOIN model_snapshots n ON n.snapshot_date = p.snapshot_date
 JOIN model_snapshots b ON b.snapshot_date = p.base_date AND b.model_id = n.model_id
 CROSS JOIN (VALUES (1000000), (10000000), (100000000)) t(threshold)
 WHERE b.downloads_all_time < t.threshold AND n.downloads_all_time >= t.threshold
+  AND n.downloads_all_time >= 1000000  -- the smallest threshold: keeps the join to the few models above it
 ORDER BY p.days, t.threshold DESC, n.downloads_all_time DESC, n.model_id;
 
 -- Where the numbers come from: the complete listing that defines S (its plan and when it ran,
@@ -224,17 +230,17 @@ LEFT JOIN growth_monthly g ON g.month = strftime(m.month_start, '%Y-%m')
 ORDER BY month;
 
 -- One row per complete listing: models listed, gated share and summed 30-day downloads that
--- night (the series the report draws over time).
+-- night (the series the report draws over time; the numbers of hub_size_by_snapshot,
+-- gated_prevalence_by_snapshot and downloads_ecosystem, in one pass over the snapshots).
 CREATE OR REPLACE VIEW report_nights AS
-SELECT c.snapshot_date,
-       s.models_listed,
-       g.gated_share,
-       e.downloads_30d
-FROM (SELECT DISTINCT snapshot_date FROM complete_listings) c
-JOIN hub_size_by_snapshot s USING (snapshot_date)
-LEFT JOIN gated_prevalence_by_snapshot g USING (snapshot_date)
-LEFT JOIN downloads_ecosystem e USING (snapshot_date)
-ORDER BY c.snapshot_date;
+SELECT s.snapshot_date,
+       count(*) AS models_listed,
+       round(count(*) FILTER (WHERE s.gated IN ('auto', 'manual')) / count(*), 6) AS gated_share,
+       CAST(coalesce(sum(CAST(s.downloads AS DOUBLE)), 0) AS BIGINT) AS downloads_30d  -- DOUBLE: see downloads_ecosystem
+FROM model_snapshots s
+SEMI JOIN (SELECT DISTINCT snapshot_date FROM complete_listings) c USING (snapshot_date)
+GROUP BY 1
+ORDER BY 1;
 
 -- Download concentration as a curve: listed models ranked by 30-day downloads (ties by id),
 -- and the share of all 30-day downloads the top `top_models` of them drew, at cuts of 0.01%,
@@ -281,9 +287,16 @@ LIMIT 20;
 
 -- The top of the three largest families, for drawing: each root's 6 children with most
 -- descendants (ties by id), and 3 children of each of those; `relation` lists every relation
--- of the edge, `siblings` how many children the parent has in all.
+-- of the edge, `siblings` how many children the parent has in all. The roots are ranked as in
+-- report_families, from descendant_counts (one walk serves the roots and the children).
 CREATE OR REPLACE VIEW report_family_trees AS
-WITH roots AS (SELECT rank AS family_rank, root_id FROM report_families WHERE rank <= 3),
+WITH sizes AS MATERIALIZED (SELECT model_id, descendants FROM descendant_counts),
+     roots AS (
+        SELECT row_number() OVER (ORDER BY s.descendants DESC, s.model_id) AS family_rank, s.model_id AS root_id
+        FROM sizes s SEMI JOIN lineage_roots r USING (model_id)
+        ORDER BY family_rank
+        LIMIT 3
+     ),
      edges AS (
         SELECT parent_id, child_id, string_agg(DISTINCT relation, ', ' ORDER BY relation) AS relation
         FROM alive_lineage GROUP BY 1, 2
@@ -295,7 +308,7 @@ WITH roots AS (SELECT rank AS family_rank, root_id FROM report_families WHERE ra
                count(*) OVER (PARTITION BY r.family_rank) AS siblings
         FROM roots r
         JOIN edges e ON e.parent_id = r.root_id
-        LEFT JOIN descendant_counts s ON s.model_id = e.child_id
+        LEFT JOIN sizes s ON s.model_id = e.child_id
      ),
      shown AS (SELECT * FROM level1 WHERE position <= 6),
      level2 AS (
@@ -306,7 +319,7 @@ WITH roots AS (SELECT rank AS family_rank, root_id FROM report_families WHERE ra
                count(*) OVER (PARTITION BY p.family_rank, e.parent_id) AS siblings
         FROM shown p
         JOIN edges e ON e.parent_id = p.child_id
-        LEFT JOIN descendant_counts s ON s.model_id = e.child_id
+        LEFT JOIN sizes s ON s.model_id = e.child_id
      )
 SELECT * FROM shown
 UNION ALL
