@@ -105,8 +105,10 @@ def column_chart(items: Sequence[Column], *, label: str, x_title: str, y_title: 
         tooltip = f"{item.label}: {value_text(item.value)}" + (f" ({item.note})" if item.note else "")
         body.append(el("rect", el("title", tooltip), class_="bar partial" if item.partial else "bar",
                        x=x, y=y, width=step * 0.76, height=top + plot_h - y))
-        if item.partial:  # anchored at the bar's right edge: the last bar sits at the plot's edge
-            body.append(el("text", "partial", class_="partial-label", x=x + step * 0.76, y=y - 5, text_anchor="end"))
+        if item.partial:  # above the plot (no bar reaches there), tied to its bar by a dashed leader
+            centre = x + step * 0.38
+            body.append(el("line", class_="partial-leader", x1=centre, x2=centre, y1=top - 4, y2=y - 2))
+            body.append(el("text", "partial", class_="partial-label", x=x + step * 0.76, y=top - 8, text_anchor="end"))
         if (len(items) - 1 - index) % tick_every == 0:
             body.append(el("text", item.label, class_="tick", x=x + step * 0.38, y=top + plot_h + 15, text_anchor="middle"))
     body.append(el("line", class_="axis", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h))
