@@ -1,7 +1,10 @@
 """The headline figures (docs/figures.md) as one JSON-ready dict, read from the figure_* views.
 
-Every number is computed by the views installed by `analysis.install`; this module only turns
-their rows into the object `hubcensus figures --json` prints.
+The one producer of the figures: `hubcensus figures --json` prints `figures_json(con)`, the
+report shows `compute_figures(con)`. Every number is computed by the analysis views; this
+module only turns their rows into the object. It never writes: on a file whose stored views
+are missing or stale the views are created as TEMP objects on the connection
+(`analysis.prepare_reader`), so a read-only connection works.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import json
 
 import duckdb
 
-from analysis.installer import install
+from analysis.installer import prepare_reader
 
 TOP_DERIVATIVE_FIELDS = ("model_id", "direct", "descendants", "finetune", "adapter", "quantized", "merge")
 
@@ -21,30 +24,37 @@ def _pairs(con: duckdb.DuckDBPyConnection, view: str) -> dict:
     return {key: int(value) for key, value in sorted(rows)}
 
 
+def _record(con: duckdb.DuckDBPyConnection, sql: str) -> dict:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, cursor.fetchone()))
+
+
 def compute_figures(con: duckdb.DuckDBPyConnection) -> dict:
-    install(con)
-    (snapshot_date, models_total, created_last_30d, gated_share, with_base_model, ge_100m) = con.execute(
-        "SELECT * FROM figure_summary"
-    ).fetchone()
-    top = [dict(zip(TOP_DERIVATIVE_FIELDS, row)) for row in con.execute("SELECT * FROM figure_top_derivatives").fetchall()]
+    prepare_reader(con)
+    summary = _record(con, "SELECT * FROM figure_summary")
+    cursor = con.execute(f"SELECT {', '.join(TOP_DERIVATIVE_FIELDS)} FROM figure_top_derivatives")
+    top = [dict(zip(TOP_DERIVATIVE_FIELDS, row)) for row in cursor.fetchall()]
+    snapshot_date = summary["snapshot_date"]
     figures = {
         "snapshot_date": snapshot_date.isoformat() if snapshot_date is not None else None,
-        "models_total": int(models_total),
-        "models_created_last_30d": int(created_last_30d),
+        "models_total": int(summary["models_total"]),
+        "models_created_last_30d": int(summary["models_created_last_30d"]),
         "models_created_by_month": _pairs(con, "figure_models_created_by_month"),
         "gated": _pairs(con, "figure_gated"),
         # Python's round(), as hubsim's truth computes it (DuckDB's round breaks ties differently).
-        "gated_share": round(float(gated_share), 6),
+        "gated_share": round(float(summary["gated_share_unrounded"]), 6),
         "license_counts": _pairs(con, "figure_license_counts"),
         "license_family_counts": _pairs(con, "figure_license_family_counts"),
-        "models_with_base_model": int(with_base_model),
+        "models_with_base_model": int(summary["models_with_base_model"]),
         "relation_counts": _pairs(con, "figure_relation_counts"),
         "top_derivatives": [{k: (v if k == "model_id" else int(v)) for k, v in entry.items()} for entry in top],
-        "models_ge_100m_downloads_all_time": int(ge_100m),
+        "models_ge_100m_downloads_all_time": int(summary["models_ge_100m_downloads_all_time"]),
     }
     return dict(sorted(figures.items()))
 
 
 def figures_json(con: duckdb.DuckDBPyConnection) -> str:
-    """The figures as the JSON text `hubcensus figures --json` prints (keys sorted)."""
-    return json.dumps(compute_figures(con), sort_keys=True, indent=2)
+    """The figures as the JSON text `hubcensus figures --json` prints: keys sorted, 2-space
+    indent, non-ASCII Hub strings (license names, model ids) as themselves, not \\u escapes."""
+    return json.dumps(compute_figures(con), sort_keys=True, indent=2, ensure_ascii=False)

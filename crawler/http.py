@@ -160,12 +160,15 @@ class Pacer:
             self.hold(budget[1] + 0.05)
 
 
-def public_url(url: str) -> str:
-    """A URL without any user:password@ part, shortened for a message."""
+def public_url(url: str, mask: bool = True) -> str:
+    """A URL fit for a message: any password replaced by *** (mask=False drops the whole
+    user:password part, for what is stored), shortened."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.port:
         host = f"{host}:{parts.port}"
+    if mask and parts.username:
+        host = f"{parts.username}{':***' if parts.password is not None else ''}@{host}"
     clean = urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
     return clean if len(clean) < 200 else clean[:200] + "..."
 
@@ -196,7 +199,8 @@ class HubClient:
         from huggingface_hub.utils import build_hf_headers
 
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
-        self.public_endpoint = public_url(self.endpoint)
+        self.public_endpoint = public_url(self.endpoint)            # for messages: user:***@host
+        self.stored_endpoint = public_url(self.endpoint, mask=False)  # for the database: no user part
         self.policy = policy or RetryPolicy()
         self.session = requests.Session()
         self.session.headers.update(build_hf_headers(token=token, library_name="hubcensus",

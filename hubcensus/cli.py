@@ -1,25 +1,28 @@
-"""`hubcensus` command line: a thin shell over crawler/, storage/ and analysis/.
+"""`hubcensus` command line: parses arguments and calls crawler/, storage/ and analysis/.
 
-Every command returns an exit code from config.ExitCode; errors the user can act on are
-printed as one line on stderr, never as a traceback (set HUBCENSUS_DEBUG=1 to see one).
+Every command returns an exit code from config.ExitCode; every failure is one line on stderr
+(hubcensus.failures), never a traceback (set HUBCENSUS_DEBUG=1 to see one).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import os
 import sys
-import time
 from pathlib import Path
 
 import duckdb
 
-from hubcensus import config
+from analysis import report as analysis_report
+from analysis.figures import compute_figures, figures_json
+from hubcensus import config, crawl, figures_text, output, prompt, schedule
 from hubcensus.config import DEFAULT_CRON, EXIT_CODES_HELP, ExitCode, UserFacingError
-
-log = logging.getLogger("hubcensus")
+from hubcensus.failures import add_secret, disk_full_cause, one_line, report_failure, scrub
+from hubcensus.logs import configure_logging
+from hubcensus.queries import NO_SQL, run_sql
+from hubcensus.reading import check_database_file, open_readonly, require_complete_night
+from hubcensus.views import prepare_views
+from storage.export import ExportTargetNotEmpty, export_parquet
 
 DESCRIPTION = """A nightly, queryable, dated record of the Hugging Face Hub's public models in DuckDB.
 
@@ -27,11 +30,16 @@ The database defaults to data/hub.duckdb; override it with --db PATH or $HUBCENS
 Readers (figures, report, sql, export) open it read-only and can run while a crawl is going."""
 
 
-SQL_DETAILS = """The prompt is DuckDB's own CLI (`duckdb -readonly DB`) when `duckdb` is on PATH; it keeps
-the file open until you quit, which delays the nightly merge. Otherwise a built-in prompt
-runs (statements end with ';'; .tables, .format FORMAT, .help, .quit); it opens the file
-per statement, so it never blocks the crawl. A busy file (the crawl's final merge) is
-retried for 10 seconds."""
+SQL_DETAILS = """Read-only in every way: the SQL can read the database's tables and views and make
+TEMP tables, views and macros for the session, but cannot write the file, read or write
+other files (COPY, EXPORT DATABASE, read_csv, glob), ATTACH databases, install or load
+extensions, or change settings; such a statement fails with exit 2.
+Several statements separated by ';' run in order, and every result is printed.
+Without a query, a prompt opens (statements end with ';'; .tables, .format FORMAT, .help,
+.quit); it opens the file per statement, so it never blocks the crawl. A busy file (the
+crawl's final merge) is retried for 10 seconds."""
+
+REPORT_FORMATS = {".md": "md", ".markdown": "md", ".pdf": "pdf"}
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -70,13 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     figures = command("figures", "print the headline figures of the latest complete snapshot")
     figures.add_argument("--json", action="store_true", help="one JSON object (the keys of docs/figures.md)")
 
-    report = command("report", "write the report: one self-contained HTML file, or a Markdown summary")
-    report.add_argument("--out", metavar="FILE", required=True, help="output file, e.g. report.html")
-    report.add_argument("--format", choices=("html", "md"), help="default: md when FILE ends in .md, else html")
+    report = command("report", "write the report: one self-contained HTML file, a PDF of it, or a Markdown summary")
+    report.add_argument("--out", metavar="FILE", required=True, help="output file, e.g. report.html, report.pdf, report.md")
+    report.add_argument("--format", choices=("html", "md", "pdf"),
+                        help="default: from FILE's suffix (.md, .pdf), else html; pdf prints the HTML with headless Chromium")
 
     sql = command("sql", "run SQL on the database read-only; without a query, open an interactive prompt", SQL_DETAILS)
     sql.add_argument("query", nargs="?", help='SQL text, or "-" to read it from stdin')
     sql.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
+    sql.add_argument("--keep-formulas", action="store_true",
+                     help="CSV: leave text cells starting with = + - @ as they are (by default they get a leading ' "
+                          "so a spreadsheet shows them instead of running them)")
 
     schedule = command("schedule", "run the nightly crawl on a cron schedule (UTC) until SIGTERM/SIGINT")
     _add_crawl_options(schedule)
@@ -91,118 +103,107 @@ def build_parser() -> argparse.ArgumentParser:
 # --- commands ---------------------------------------------------------------------------------
 
 def cmd_crawl(args) -> int:
-    from hubcensus import crawl
-
     db = config.resolve_db(args.db)
     plans = crawl.parse_plans(args.plans)
     snapshot_date = crawl.parse_snapshot_date(args.snapshot_date)
     crawl.check_crawl_memory()
-    endpoint = args.endpoint or os.environ.get("HF_ENDPOINT") or None
+    endpoint = crawl.check_endpoint(args.endpoint) if args.endpoint else \
+        crawl.check_endpoint(os.environ.get("HF_ENDPOINT") or None, "HF_ENDPOINT")
     token = os.environ.get("HF_TOKEN") or None  # None: the crawler discovers it as `hf` does
-    started = time.monotonic()
+    add_secret(token)
+    crawl.check_database_for_crawl(db, config.is_default_db(args.db))
     result = crawl.run_night(db, endpoint=endpoint, token=token, snapshot_date=snapshot_date, plans=plans)
-    print(crawl.summary_line(result, time.monotonic() - started))
-    return ExitCode.OK
+    print(scrub(crawl.summary_line(result)))
+    # A night merged without a page the Hub never sent readable: kept, but not whole (exit 6).
+    return ExitCode.PARTIAL if result.status == "partial" else ExitCode.OK
 
 
 def cmd_figures(args) -> int:
-    from hubcensus import figures_text
-    from hubcensus.reading import ensure_views, open_readonly
-
     db = config.resolve_db(args.db)
-    ensure_views(db)
     con = open_readonly(db)
     try:
-        figures = compute_figures(con)
+        require_complete_night(con, db)
+        prepare_views(con)
+        if args.json:
+            print(figures_json(con))
+        else:
+            sys.stdout.write(figures_text.render(compute_figures(con)))
     finally:
         con.close()
-    if args.json:
-        print(json.dumps(figures, sort_keys=True, indent=2, ensure_ascii=False))
-    else:
-        sys.stdout.write(figures_text.render(figures))
     return ExitCode.OK
 
 
-def compute_figures(con) -> dict:
-    from analysis.figures import compute_figures as compute
-
-    return compute(con)
-
-
 def cmd_report(args) -> int:
-    from hubcensus.reading import ensure_views, open_readonly
-
     out = Path(args.out)
-    fmt = args.format or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
+    fmt = args.format or REPORT_FORMATS.get(out.suffix.lower(), "html")
+    output.check_output_file(out)   # before reading a night's worth of data
+    if fmt == "pdf":
+        output.require_chromium(out)   # says what is missing before any work
     db = config.resolve_db(args.db)
-    ensure_views(db)
     con = open_readonly(db)
     try:
-        from analysis import report
-
-        text = report.render(con, fmt=fmt)
+        require_complete_night(con, db)
+        prepare_views(con)
+        text = analysis_report.render(con, fmt="md" if fmt == "md" else "html")
     finally:
         con.close()
-    write_text_atomically(out, text)
+    if fmt == "pdf":
+        output.write_pdf(out, text)
+    else:
+        output.write_text_atomically(out, text)
     print(f"wrote {out}")
     return ExitCode.OK
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """A reader (browser, web server) never sees a half-written report."""
-    if path.parent and not path.parent.exists():
-        raise UserFacingError(f"directory {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def cmd_sql(args) -> int:
-    from hubcensus import formats, prompt
-    from hubcensus.reading import one_line, open_readonly
-
     db = config.resolve_db(args.db)
+    guard = not args.keep_formulas
     if args.query is None:
-        return prompt.interactive(db)
+        return prompt.interactive(db, formula_guard=guard)
     query = sys.stdin.read() if args.query == "-" else args.query
+    if not query.strip():
+        raise UserFacingError(NO_SQL)
     con = open_readonly(db)
     try:
-        try:
-            cursor = con.execute(query)
-        except duckdb.Error as error:
-            raise UserFacingError(one_line(error)) from error
-        if cursor.description is not None:
-            formats.write_result(cursor, args.format, sys.stdout)
+        prepare_views(con)
+        run_sql(con, query, args.format, sys.stdout, formula_guard=guard)
     finally:
         con.close()
     return ExitCode.OK
 
 
 def cmd_schedule(args) -> int:
-    from hubcensus import crawl, schedule
-
     crawl.parse_plans(args.plans)  # fail now, not at 03:00
     crawl.check_crawl_memory()
+    crawl.check_endpoint(args.endpoint)
     return schedule.serve(
         db=config.resolve_db(args.db), cron=args.cron, endpoint=args.endpoint, plans=args.plans,
     )
 
 
 def cmd_export(args) -> int:
-    from hubcensus.reading import open_readonly
-    from storage.export import ExportTargetNotEmpty, export_parquet
-
     db = config.resolve_db(args.db)
-    if not db.exists():  # before touching DIR
-        open_readonly(db)
+    out = Path(args.out)
+    check_database_file(db)   # before touching DIR
+    # The export's COPY may write into the output's folder only (its hidden staging directory
+    # is a sibling of DIR); every other file stays out of reach, as for `sql`.
     try:
-        counts = export_parquet(db, Path(args.out), overwrite=args.overwrite, connect=open_readonly)
+        counts = export_parquet(db, out, overwrite=args.overwrite,
+                                connect=lambda path: open_readonly(path, writable_directory=out.parent))
     except ExportTargetNotEmpty as error:
         raise UserFacingError(str(error)) from error
+    except (OSError, duckdb.Error) as error:
+        if disk_full_cause(error) is not None:
+            raise
+        raise UserFacingError(f"cannot write the export to {out}: {_os_message(error)}") from error
     for table, rows in counts.items():
         print(f"{table}: {rows} rows")
     print(f"wrote {args.out}")
     return ExitCode.OK
+
+
+def _os_message(error: BaseException) -> str:
+    return (error.strerror if isinstance(error, OSError) and error.strerror else None) or one_line(error)
 
 
 COMMANDS = {
@@ -211,18 +212,9 @@ COMMANDS = {
 }
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("HUBCENSUS_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        datefmt="%Y-%m-%dT%H:%M:%S%z",
-        stream=sys.stderr,
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # usage errors exit 2 here
-    _configure_logging()
+    configure_logging()
     try:
         return int(COMMANDS[args.command](args))
     except BrokenPipeError:  # `hubcensus sql ... | head`
@@ -231,26 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException as error:  # noqa: BLE001 - every failure becomes one line + exit code
         if isinstance(error, SystemExit):
             raise
-        return _report_failure(error, args.command)
-
-
-def _report_failure(error: BaseException, command: str) -> int:
-    from hubcensus.crawl import exit_code_for, is_expected
-    from hubcensus.reading import one_line
-
-    code = exit_code_for(error)
-    if os.environ.get("HUBCENSUS_DEBUG"):
-        import traceback
-
-        traceback.print_exception(error)
-    if isinstance(error, KeyboardInterrupt):
-        message = "interrupted" + ("; the next crawl resumes from the last checkpoint" if command == "crawl" else "")
-    else:
-        message = one_line(error) or type(error).__name__
-        if not is_expected(error):
-            message = f"unexpected {type(error).__name__}: {message} (HUBCENSUS_DEBUG=1 shows a traceback)"
-    print(f"hubcensus: error: {message}", file=sys.stderr)
-    return int(code)
+        return report_failure(error, args.command)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """One night's crawl as the CLI, the scheduler and the demo run it (only the endpoint differs).
 
-The crawl itself lives in `crawler/`; this module adds what an application needs around it:
-the exit class of each failure, SIGTERM treated like Ctrl-C (the crawl stops at a page
-boundary and resumes from its checkpoint next time), and the analysis views refreshed after
-a successful night.
+The crawl itself lives in `crawler/`; this module checks what the user gave before any work
+(plans, date, endpoint, memory limit, the database path and schema), makes SIGTERM act like
+Ctrl-C (the crawl stops at a page boundary and resumes from its checkpoint next time), shows
+progress, and refreshes the analysis views after a successful night. `run_night` below is
+the one call into the crawl.
 """
 
 from __future__ import annotations
@@ -13,47 +14,24 @@ import datetime as dt
 import logging
 import signal
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
+from tqdm.contrib.logging import logging_redirect_tqdm
 
-from hubcensus.config import KNOWN_PLANS, PLANS, ExitCode, UserFacingError
+import pipeline
+from hubcensus import progress as progress_display
+from hubcensus.config import KNOWN_PLANS, PLANS, UserFacingError
+from hubcensus.failures import add_endpoint_secrets, one_line
+from hubcensus.reading import check_database_file
+from storage import db as storage_db
 
 log = logging.getLogger("hubcensus.crawl")
 
-
-def exit_code_for(error: BaseException) -> ExitCode:
-    """The exit class of a crawl failure (see config.ExitCode)."""
-    from crawler import errors as crawl_errors
-    from pipeline.errors import PartialRun
-    from storage import errors as storage_errors
-
-    classes = [
-        (storage_errors.CrawlLocked, ExitCode.LOCK_HELD),
-        (crawl_errors.HubUnreachable, ExitCode.HUB_UNREACHABLE),
-        (crawl_errors.AuthRejected, ExitCode.AUTH_REJECTED),
-        (crawl_errors.RetriesExhausted, ExitCode.PARTIAL),
-        (PartialRun, ExitCode.PARTIAL),
-        (storage_errors.MainDatabaseBusy, ExitCode.PARTIAL),
-        (storage_errors.DiskFull, ExitCode.PARTIAL),
-    ]
-    for cls, code in classes:
-        if isinstance(error, cls):
-            return code
-    if isinstance(error, KeyboardInterrupt):
-        return ExitCode.PARTIAL
-    if isinstance(error, UserFacingError):
-        return error.code
-    return ExitCode.UNEXPECTED
-
-
-def is_expected(error: BaseException) -> bool:
-    """A failure with a message meant for the user (no "unexpected ..." wrapping)."""
-    from crawler.errors import CrawlError
-    from pipeline.errors import PartialRun
-    from storage.errors import StorageError
-
-    return isinstance(error, (UserFacingError, KeyboardInterrupt, CrawlError, StorageError, PartialRun))
+ENDPOINT_SCHEMES = ("http", "https")
+FOREIGN_TABLES_SQL = ("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                      "ORDER BY table_name")
 
 
 def parse_plans(text: str | None) -> tuple[str, ...]:
@@ -68,10 +46,8 @@ def parse_plans(text: str | None) -> tuple[str, ...]:
 
 def check_crawl_memory() -> str:
     """$HUBCENSUS_CRAWL_MEMORY, the crawl's DuckDB memory limit, checked before any work."""
-    from storage.db import writer_memory_limit
-
     try:
-        return writer_memory_limit()
+        return storage_db.writer_memory_limit()
     except ValueError as error:
         raise UserFacingError(str(error)) from None
 
@@ -83,6 +59,71 @@ def parse_snapshot_date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise UserFacingError(f"--snapshot-date must be YYYY-MM-DD; got {text!r}") from None
+
+
+def redacted(endpoint: str) -> str:
+    """The endpoint as it may be printed: a password in it replaced by ***."""
+    try:
+        parts = urlsplit(endpoint)
+        if parts.password is None:
+            return endpoint
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
+    except ValueError:
+        return endpoint
+
+
+def check_endpoint(endpoint: str | None, source: str = "--endpoint") -> str | None:
+    """An http(s) URL with a host, or None (the crawler's default, https://huggingface.co).
+
+    Its password, if any, is registered as a secret first, so no message or log shows it."""
+    if endpoint is None:
+        return None
+    add_endpoint_secrets(endpoint)
+    example = "such as https://huggingface.co or http://127.0.0.1:8765"
+    try:
+        parts = urlsplit(endpoint)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as error:
+        raise UserFacingError(f"{source} {redacted(endpoint)!r} is not a valid URL ({error}); give one {example}") from None
+    if parts.scheme.lower() not in ENDPOINT_SCHEMES or not parts.hostname or not port_ok:
+        why = (f"scheme {parts.scheme}:// is not supported" if parts.scheme and parts.hostname
+               else "it needs http:// or https:// and a host")
+        raise UserFacingError(f"{source} {redacted(endpoint)!r}: {why}; give a URL {example}")
+    return endpoint
+
+
+def check_database_for_crawl(db: Path, default_path: bool) -> None:
+    """Before any fetching: a directory to write into, a usable file, a schema we know.
+
+    The default data/ directory is created (a fresh clone has none); a directory named by
+    --db or $HUBCENSUS_DB must exist, as with sqlite3 or duckdb: a typo should not quietly
+    create a tree somewhere else.
+    """
+    parent = db.parent
+    if not parent.is_dir():
+        if default_path:
+            parent.mkdir(parents=True, exist_ok=True)
+        else:
+            missing = next((p for p in reversed([parent, *parent.parents]) if not p.exists()), parent)
+            raise UserFacingError(f"cannot create {db}: directory {missing} does not exist (create it first)")
+    if not db.exists():   # a new database (or a symlink to where one will be made)
+        return
+    check_database_file(db)
+    try:
+        con = storage_db.connect_readonly(db)
+    except duckdb.IOException as error:
+        if storage_db.is_busy(error):
+            return    # a crawl is merging: the lock tells the user, and open_main checks again
+        raise UserFacingError(f"cannot open {db}: {one_line(error)}") from error
+    try:
+        storage_db.check_schema_not_newer(con, db)
+        foreign = con.execute(FOREIGN_TABLES_SQL).fetchall()
+    finally:
+        con.close()
+    if foreign and not any(name in ("hub_models", "schema_migrations") for (name,) in foreign):
+        names = ", ".join(name for (name,) in foreign[:5])
+        raise UserFacingError(f"{db} holds another DuckDB database (tables {names}); crawl into a new file")
 
 
 class Terminated(KeyboardInterrupt):
@@ -118,58 +159,24 @@ def stop_signals_interrupt():
             signal.signal(sig, handler)
 
 
-def run_night(
-    db_path: Path,
-    endpoint: str | None = None,
-    token: str | None = None,
-    snapshot_date: dt.date | None = None,
-    plans: Sequence[str] = PLANS,
-    progress: Callable | None = None,
-):
-    """Crawl one night into db_path, then (re)install the analysis views on it.
+def run_night(db_path: Path, endpoint: str | None = None, token: str | None = None,
+              snapshot_date: dt.date | None = None, plans: Sequence[str] = PLANS, progress=None):
+    """Crawl one night into db_path (the pipeline also refreshes the analysis views stored in it).
 
-    Raises the crawler's own exceptions; callers map them with exit_code_for().
+    progress: a display (hubcensus.progress); None picks the bar or log lines for stderr.
+    Raises the crawler's own exceptions; hubcensus.failures maps them to exit codes.
     """
-    import pipeline
-
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with stop_signals_interrupt():
-        # progress=None: the crawler's own display (a redrawn line on a terminal, key=value
-        # log lines otherwise).
-        result = pipeline.run_night(str(db_path), endpoint=endpoint, token=token, snapshot_date=snapshot_date,
-                                   progress=progress, plans=tuple(plans), install_views=False)
-    try:
-        install_views(db_path)
-    except duckdb.Error as error:  # the night is merged; readers install the views on first use
-        log.warning("analysis views not refreshed (%s); `hubcensus figures` installs them on first use",
-                    str(error).splitlines()[0])
+    display = progress or progress_display.display_for()
+    bar = isinstance(display, progress_display.Bar)
+    with stop_signals_interrupt(), (logging_redirect_tqdm() if bar else contextlib.nullcontext()):
+        try:
+            result = pipeline.run_night(str(db_path), endpoint=endpoint, token=token, snapshot_date=snapshot_date,
+                                        progress=display, plans=tuple(plans))
+        finally:
+            display.close()
     return result
 
 
-def install_views(db_path: Path) -> None:
-    """Views are stored in the file so every reader (sql prompt, BI tool) sees them."""
-    import analysis
-    from storage.db import open_main
-
-    con = open_main(str(db_path))
-    try:
-        analysis.install(con)
-    finally:
-        with contextlib.suppress(Exception):
-            con.close()
-
-
-def summary_line(result, seconds: float) -> str:
+def summary_line(result) -> str:
     """One line a log reader can grep: what the night stored and what it cost."""
-    if hasattr(result, "summary"):
-        return f"crawl {getattr(result, 'status', 'ok')}: {result.summary()}"
-    fields = [
-        ("snapshot", getattr(result, "snapshot_date", None)),
-        ("models", getattr(result, "models_seen", None)),
-        ("pages", getattr(result, "pages", None)),
-        ("requests", getattr(result, "requests", None)),
-        ("retries", getattr(result, "retries", None)),
-        ("bytes", getattr(result, "bytes", None)),
-    ]
-    parts = [f"{name} {value}" for name, value in fields if value is not None]
-    return f"crawl ok: {', '.join(parts)}; {seconds:.1f}s" if parts else f"crawl ok in {seconds:.1f}s"
+    return f"crawl {result.status}: {result.summary()}"

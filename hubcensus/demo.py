@@ -3,23 +3,32 @@
     python -m hubcensus.demo --db data/demo.duckdb --port 8765 --models 20000 \\
         --real ../shared/data/real-hub-sample/models.jsonl --report report.html
 
-Starts `python -m hubsim serve` (a synthetic universe merged with the real-Hub sample),
-crawls it with exactly the code `hubcensus crawl` runs (only the endpoint differs), prints
-the headline figures, writes the report and stops the simulator.
+Starts `python -m hubsim serve` (a synthetic universe, merged with the real-Hub sample when
+--real names it), crawls it with exactly the code `hubcensus crawl` runs (only the endpoint
+differs), prints the headline figures, writes the report and stops the simulator.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import re
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+from analysis import report
+from analysis.figures import compute_figures
+from hubcensus import crawl, figures_text
 from hubcensus.config import ExitCode, UserFacingError
+from hubcensus.failures import report_failure
+from hubcensus.logs import configure_logging
+from hubcensus.output import write_text_atomically
+from hubcensus.reading import open_readonly
 
 STARTUP_TIMEOUT_SECONDS = 300  # building a large universe takes a while; 20k models take ~1 s
 LISTENING = re.compile(r"hubsim listening on (http://\S+)")
@@ -69,30 +78,44 @@ def _wait_until_listening(process: subprocess.Popen, log_path: Path) -> str:
     return match.group(1)
 
 
-def run(argv=None) -> int:
-    from hubcensus import crawl, figures_text
-    from hubcensus.cli import compute_figures, write_text_atomically
-    from hubcensus.reading import open_readonly
+def check_port_free(port: int) -> None:
+    """A busy fixed port fails here, with the make variable that changes it, not in hubsim."""
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            raise UserFacingError(f"port {port} is busy; run make demo DEMO_PORT={port + 1} (any free port), "
+                                  "or python -m hubcensus.demo --port 0") from None
 
-    args = parse_args(argv)
-    real = Path(args.real) if args.real else None
+
+def check_sample(real: Path | None) -> None:
     if real is not None and not real.is_file():
         raise UserFacingError(
             f"real-Hub sample not found at {real}; it ships as ../shared/data/real-hub-sample/models.jsonl "
-            "beside the repository (pass --real FILE, or omit --real for a synthetic-only demo)"
+            "beside the repository (pass --real FILE, or omit --real for a synthetic-only demo: "
+            "make demo SAMPLE=)"
         )
+
+
+def run(argv=None) -> int:
+    args = parse_args(argv)
+    real = Path(args.real) if args.real else None
+    check_sample(real)
+    check_port_free(args.port)
     db = Path(args.db)
+    crawl.check_database_for_crawl(db, default_path=True)   # the demo makes its own data/ folder
     with simulator(args.port, args.models, real, args.seed, db.with_name(db.name + ".hubsim.log")) as url:
         print(f"hubsim serving {args.models:,} synthetic models{' + ' + str(real) if real else ''} at {url}", flush=True)
-        started = time.monotonic()
         result = crawl.run_night(db, endpoint=url)
-        print(crawl.summary_line(result, time.monotonic() - started), flush=True)
+        print(crawl.summary_line(result), flush=True)
     con = open_readonly(db)
     try:
         figures = compute_figures(con)
         sys.stdout.write("\n" + figures_text.render(figures) + "\n")
-        from analysis import report
-
         write_text_atomically(Path(args.report), report.render(con, fmt="html"))
     finally:
         con.close()
@@ -101,15 +124,13 @@ def run(argv=None) -> int:
 
 
 def main(argv=None) -> int:
-    from hubcensus.cli import _configure_logging, _report_failure
-
-    _configure_logging()
+    configure_logging()
     try:
         return run(argv)
     except BaseException as error:  # noqa: BLE001 - one line and an exit code, as the CLI does
         if isinstance(error, SystemExit):
             raise
-        return _report_failure(error, "crawl")
+        return report_failure(error, "crawl")
 
 
 if __name__ == "__main__":

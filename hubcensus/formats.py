@@ -1,7 +1,9 @@
 """Writing a query result as a table, CSV, JSON or Markdown, streaming in batches.
 
-Cells come from the Hub (untrusted): control characters are made visible in the text
-formats so a model id cannot move the cursor or clear the analyst's terminal.
+Cells come from the Hub (untrusted): control characters are made visible in every text
+format (table, markdown, CSV) so a model id cannot move the cursor or clear the analyst's
+terminal, and in CSV a text cell that a spreadsheet would run as a formula (it starts with
+=, +, - or @) gets a leading ' unless the caller turns that guard off.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ FORMATS = ("table", "csv", "json", "markdown")
 BATCH_ROWS = 1000          # rows fetched at a time: memory stays flat on big results
 MAX_CELL_WIDTH = 60        # table/markdown cells wider than this are cut with an ellipsis
 NULL_TEXT = "NULL"
+FORMULA_STARTS = ("=", "+", "-", "@")   # what Excel, LibreOffice and Sheets evaluate
 
 _CONTROL = {c: f"\\x{c:02x}" for c in list(range(0x20)) + [0x7F]}
 _CONTROL.update({ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"})
@@ -100,23 +103,32 @@ def write_table(cursor, out: IO[str], markdown: bool = False) -> int:
     return count
 
 
-def write_csv(cursor, out: IO[str]) -> int:
+def write_csv(cursor, out: IO[str], formula_guard: bool = True) -> int:
+    """CSV with a header row; NULL is an empty cell, nested values are JSON text."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([d[0] for d in cursor.description])
+    writer.writerow([_csv_text(d[0], formula_guard) for d in cursor.description])
     count = 0
     for batch in _batches(cursor):
-        writer.writerows([["" if v is None else _json_scalar(v) for v in row] for row in batch])
+        writer.writerows([[_csv_cell(v, formula_guard) for v in row] for row in batch])
         count += len(batch)
     return count
 
 
-def _json_scalar(value):
-    """CSV cells: nested values (lists, structs) as JSON so they survive a round trip."""
-    if isinstance(value, (list, dict, tuple)):
+def _csv_cell(value, formula_guard: bool):
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict, tuple)):   # JSON escapes control characters itself
         return json.dumps(value, default=_json_default, ensure_ascii=False)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return _json_default(value)
-    return value
+    if isinstance(value, str):
+        return _csv_text(value, formula_guard)
+    return value   # numbers stay numbers (-5 is a number, not a formula)
+
+
+def _csv_text(text: str, formula_guard: bool) -> str:
+    text = text.translate(_CONTROL)
+    return "'" + text if formula_guard and text.startswith(FORMULA_STARTS) else text
 
 
 def write_json(cursor, out: IO[str]) -> int:
@@ -133,13 +145,13 @@ def write_json(cursor, out: IO[str]) -> int:
     return count
 
 
-def write_result(cursor, fmt: str, out: IO[str]) -> int:
+def write_result(cursor, fmt: str, out: IO[str], formula_guard: bool = True) -> int:
     if fmt == "table":
         return write_table(cursor, out)
     if fmt == "markdown":
         return write_table(cursor, out, markdown=True)
     if fmt == "csv":
-        return write_csv(cursor, out)
+        return write_csv(cursor, out, formula_guard)
     if fmt == "json":
         return write_json(cursor, out)
     raise ValueError(f"unknown format {fmt!r}")

@@ -1,25 +1,25 @@
 """`hubcensus sql` without a query: an interactive SQL prompt on the database, read-only.
 
-With DuckDB's own `duckdb` CLI on PATH we hand over to it (`duckdb -readonly DB`): it has
-completion, history and every dot-command. Note that it keeps the file open until you quit,
-and the nightly crawl's final merge waits for that. Without it, a small built-in prompt
-runs: statements end with `;`, `.tables`, `.format table|csv|json|markdown`, `.quit`. It opens
-the file for each statement and closes it after, so an idle prompt never blocks the crawl.
+A small prompt of our own: statements end with `;`, `.tables`, `.format
+table|csv|json|markdown`, `.quit`, line editing and history through readline on a terminal.
+It opens the file for each statement, through the same locked-down connection as
+`hubcensus sql "..."` (no file access, no ATTACH, no extensions, locked settings), and closes
+it after, so an idle prompt never blocks the crawl. (It no longer hands over to a `duckdb`
+CLI found on PATH: that one can write files, and one of another DuckDB version cannot read
+the file at all. `duckdb -readonly -safe FILE` of the same version is the analyst's choice.)
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import IO
 
-import duckdb
-
 from hubcensus import formats
 from hubcensus.config import ExitCode, UserFacingError
-from hubcensus.reading import one_line, open_readonly
+from hubcensus.queries import run_sql
+from hubcensus.reading import check_database_file, open_readonly
+from hubcensus.views import prepare_views
 
 HELP = """statements end with ';'. commands:
   .tables                 list tables and views
@@ -35,22 +35,17 @@ ORDER BY name
 """
 
 
-def interactive(db: Path) -> int:
-    if not db.exists():
-        raise UserFacingError(f"no database at {db}; run `hubcensus crawl` first")
-    duckdb_cli = shutil.which("duckdb")
-    if duckdb_cli:
-        return subprocess.call([duckdb_cli, "-readonly", str(db)])
-    return repl(db, sys.stdin, sys.stdout, sys.stderr, show_prompt=sys.stdin.isatty())
+def interactive(db: Path, formula_guard: bool = True) -> int:
+    check_database_file(db)
+    return repl(db, sys.stdin, sys.stdout, sys.stderr, show_prompt=sys.stdin.isatty(), formula_guard=formula_guard)
 
 
 def _lines(stdin: IO[str], out: IO[str], show_prompt: bool, pending: list[str]):
     """Input lines; with a terminal, prompts like DuckDB's (D / ·) and readline editing."""
     if show_prompt:
-        try:
-            import readline  # noqa: F401 - enables line editing and history for input()
-        except ImportError:
-            pass
+        # Imported only at a terminal (it enables line editing and history for input()): on
+        # some terminals importing readline writes a control sequence to stdout.
+        import readline  # noqa: F401
         while True:
             try:
                 yield input("   ...> " if pending else "hubcensus> ")
@@ -65,7 +60,8 @@ def _lines(stdin: IO[str], out: IO[str], show_prompt: bool, pending: list[str]):
             yield line.rstrip("\n")
 
 
-def repl(db: Path, stdin: IO[str], out: IO[str], err: IO[str], show_prompt: bool = False) -> int:
+def repl(db: Path, stdin: IO[str], out: IO[str], err: IO[str], show_prompt: bool = False,
+         formula_guard: bool = True) -> int:
     fmt = "table"
     pending: list[str] = []
     if show_prompt:
@@ -81,7 +77,7 @@ def repl(db: Path, stdin: IO[str], out: IO[str], err: IO[str], show_prompt: bool
             elif word == ".format" and argument.strip() in formats.FORMATS:
                 fmt = argument.strip()
             elif word == ".tables":
-                _run(db, TABLES_SQL, "table", out, err)
+                _run(db, TABLES_SQL, "table", out, err, formula_guard)
             else:
                 err.write(f"unknown command {stripped!r}; .help lists the commands\n")
             continue
@@ -89,25 +85,24 @@ def repl(db: Path, stdin: IO[str], out: IO[str], err: IO[str], show_prompt: bool
             continue
         pending.append(line)
         if stripped.endswith(";"):
-            _run(db, "\n".join(pending), fmt, out, err)
+            _run(db, "\n".join(pending), fmt, out, err, formula_guard)
             pending.clear()
     if pending and "".join(pending).strip():
-        _run(db, "\n".join(pending), fmt, out, err)  # a last statement without ';' still runs
+        _run(db, "\n".join(pending), fmt, out, err, formula_guard)  # a last statement without ';' still runs
     return ExitCode.OK
 
 
-def _run(db: Path, sql: str, fmt: str, out: IO[str], err: IO[str]) -> None:
+def _run(db: Path, sql: str, fmt: str, out: IO[str], err: IO[str], formula_guard: bool) -> None:
     try:
         con = open_readonly(db)
     except UserFacingError as error:
         err.write(f"error: {error}\n")
         return
     try:
-        cursor = con.execute(sql)
-        if cursor.description is not None:
-            formats.write_result(cursor, fmt, out)
-    except duckdb.Error as error:
-        err.write(f"error: {one_line(error)}\n")
+        prepare_views(con)
+        run_sql(con, sql, fmt, out, formula_guard)
+    except UserFacingError as error:
+        err.write(f"error: {error}\n")
     finally:
         con.close()
     out.flush()

@@ -2,87 +2,85 @@
 
 DuckDB lets one process write a file, and a read-only open fails while that writer holds it.
 The crawl keeps its work in a staging file and holds the main file only for its final merge
-(seconds), so a reader that finds the file busy waits a little and tries again.
+(seconds), so a reader that finds the file busy waits (storage.db.retry_while_busy, the one
+busy-file policy) and tries again. The connection is storage.db.connect_readonly: it can
+write nothing and read no other file.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import duckdb
 
-from hubcensus.config import ExitCode, UserFacingError
+from hubcensus.config import UserFacingError
+from hubcensus.failures import one_line
+from storage import db as storage_db
 
 BUSY_WAIT_SECONDS = 10.0
-BUSY_POLL_SECONDS = 0.25
+DUCKDB_MAGIC = b"DUCK"            # bytes 8-11 of every DuckDB database file
+DUCKDB_MAGIC_OFFSET = 8
+NO_CRAWL_SQL = "SELECT count(*) FROM crawl_runs WHERE status = 'complete'"
+
+READ_ONLY_HINT = ("hubcensus sql is read-only: it cannot write or read files, attach databases, install or "
+                  "load extensions, or change settings")
 
 
-def one_line(error: BaseException) -> str:
-    """DuckDB's message on one line: drop the `LINE n:` echo and caret that follow it."""
-    lines = [line.strip() for line in str(error).splitlines()]
-    kept = []
-    for line in lines:
-        if line.startswith("LINE ") or set(line) <= {"^", " "}:
-            continue
-        kept.append(line)
-    return " ".join(kept)
+def check_database_file(path: Path) -> None:
+    """A clear line for a path that is not a DuckDB database we can read (exit 2).
 
-
-def is_busy(error: duckdb.Error) -> bool:
-    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
-
-
-def _connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
-    from storage.db import connect_readonly
-
-    return connect_readonly(str(path))
-
-
-def open_readonly(path: Path, wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection; clear errors for a missing or persistently busy file."""
-    if wait_seconds is None:
-        wait_seconds = BUSY_WAIT_SECONDS
-    if not path.exists():
-        raise UserFacingError(f"no database at {path}; run `hubcensus crawl` first")
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            return _connect_readonly(path)
-        except duckdb.Error as error:
-            if not is_busy(error):
-                raise UserFacingError(f"cannot open {path}: {one_line(error)}") from error
-            if time.monotonic() >= deadline:
-                raise UserFacingError(
-                    f"{path} is busy (a crawl is merging its night into it); "
-                    f"waited {wait_seconds:g}s, try again in a minute",
-                    ExitCode.LOCK_HELD,
-                ) from error
-            time.sleep(BUSY_POLL_SECONDS)
-
-
-def ensure_views(path: Path) -> None:
-    """Make sure the analysis views in the file match this code before reading through them.
-
-    The crawl installs them after each night; a database written by an older version, or by
-    a bare crawler.run_night (benchmarks), gets them here, by a short write when needed.
+    Reads the header with a plain open() and closes it: call it only while this process has no
+    DuckDB connection to the file (closing a descriptor drops DuckDB's POSIX locks).
     """
-    from analysis.installer import fingerprint, installed_fingerprint
-
-    con = open_readonly(path)
     try:
-        current = installed_fingerprint(con) == fingerprint()
-    finally:
-        con.close()
-    if not current:
-        from hubcensus.crawl import install_views
+        if path.is_dir():   # (raises PermissionError itself when a parent folder is closed to us)
+            raise UserFacingError(f"{path} is a directory, not a DuckDB database file")
+        with open(path, "rb") as file:
+            header = file.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC))
+    except PermissionError:
+        raise UserFacingError(f"cannot read {path}: permission denied") from None
+    except FileNotFoundError:
+        raise UserFacingError(f"no database at {path}; run `hubcensus crawl` first") from None
+    except OSError as error:
+        raise UserFacingError(f"cannot read {path}: {error.strerror or error}") from None
+    if header[DUCKDB_MAGIC_OFFSET:] != DUCKDB_MAGIC:
+        raise UserFacingError(f"{path} is not a DuckDB database (no DuckDB header)")
 
-        deadline = time.monotonic() + BUSY_WAIT_SECONDS
-        while True:
-            try:
-                install_views(path)
-                return
-            except duckdb.Error as error:
-                if not is_busy(error) or time.monotonic() >= deadline:
-                    raise UserFacingError(f"cannot install the analysis views in {path}: {one_line(error)}") from error
-                time.sleep(BUSY_POLL_SECONDS)
+
+def open_readonly(path: Path, wait_seconds: float | None = None,
+                  writable_directory: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection that can change nothing; clear errors for an unusable or busy file."""
+    check_database_file(path)
+    wait = BUSY_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    busy = f"{path} is busy (a crawl is merging its night into it); waited {wait:g}s, try again in a minute"
+    try:
+        con = storage_db.retry_while_busy(lambda: storage_db.connect_readonly(path, writable_directory), wait, busy)
+    except duckdb.Error as error:
+        raise UserFacingError(f"cannot open {path}: {one_line(error)}") from error
+    try:
+        storage_db.check_schema_not_newer(con, path)
+        if not storage_db.has_table(con, "hub_models"):
+            raise UserFacingError(f"{path} is a DuckDB database but not a hubcensus one (no hub_models table); "
+                                  "run `hubcensus crawl` into a new file")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def sql_error(error: duckdb.Error) -> UserFacingError:
+    """An analyst's SQL failed: DuckDB's message, plus why when it hit the read-only fence."""
+    message = one_line(error)
+    if isinstance(error, duckdb.PermissionException) or "configuration has been locked" in message:
+        return UserFacingError(f"{READ_ONLY_HINT} ({message})")
+    return UserFacingError(message)
+
+
+def require_complete_night(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Figures and reports describe the latest complete night: without one there is nothing."""
+    try:
+        complete = con.execute(NO_CRAWL_SQL).fetchone()[0]
+    except duckdb.CatalogException:
+        complete = 0
+    if not complete:
+        raise UserFacingError(f"{path} has no complete crawl yet; run `hubcensus crawl` first")

@@ -11,7 +11,8 @@ environment (HF_TOKEN or the `hf` token file), never its command line.
 - a failed night is logged with its exit class; the next tick retries it, and the crawl
   resumes from its checkpoint, so nothing is dropped;
 - SIGTERM/SIGINT: no new crawl starts; a running crawl gets the signal, stops at a page
-  boundary (exit 6, resumable) and the scheduler exits 0 once it has.
+  boundary (exit 6, resumable; logged at INFO as a stop, not a failure, with no next run)
+  and the scheduler exits 0 once it has.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ STOP_GRACE_SECONDS = 120     # after forwarding the stop, how long a crawl may t
 # Test hook: a 6-field expression (seconds first) is accepted when this is set, so a test can
 # tick every second. Production schedules are the standard 5 crontab fields.
 ALLOW_SECONDS_ENV = "HUBCENSUS_SCHEDULE_ALLOW_SECONDS"
+
+# How a crawl that was told to stop ends: interrupted (6), or killed after the grace period.
+STOPPED_CODES = (ExitCode.PARTIAL, -signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL)
 
 _CRON_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
@@ -141,10 +145,19 @@ class NightlyJob:
             self._child = None
         if code == ExitCode.OK:
             log.info("nightly crawl finished: exit 0 (ok)")
+        elif self.stopping and code in STOPPED_CODES:
+            log.info("nightly crawl stopped for the shutdown (exit %d, %s); its pages so far are kept and "
+                     "the next run resumes from its checkpoint", code, describe(code))
         else:
             log.error("nightly crawl failed: exit %d (%s); it is retried at the next tick and "
                       "resumes from its checkpoint", code, describe(code))
         return code
+
+    @property
+    def stopping(self) -> bool:
+        """A stop was asked for (SIGTERM/SIGINT): no new crawl, no next run."""
+        with self._lock:
+            return self._stopping
 
     def stop(self, signum: int = signal.SIGTERM) -> None:
         """No new crawl; forward the signal to a running one and kill it if it hangs."""
@@ -182,7 +195,7 @@ def build_scheduler(trigger: CronTrigger, job) -> BlockingScheduler:
             log.warning("tick skipped: the previous crawl is still running")
         elif event.code == EVENT_JOB_ERROR:
             log.error("nightly job raised %r; retrying at the next tick", event.exception)
-        if next_run is not None:
+        if next_run is not None and not getattr(job, "stopping", False):
             log.info("next crawl at %s", next_run.isoformat())
 
     scheduler.add_listener(after_run, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES)

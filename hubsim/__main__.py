@@ -18,12 +18,23 @@ def _universe_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--day", type=int, default=1, help="simulator day D (day 1 = --start-date)")
     p.add_argument("--start-date", type=dt.date.fromisoformat, default=clock.DEFAULT_START_DATE)
     p.add_argument("--real", default=None, help="JSONL of real Hub records, served verbatim")
+    p.add_argument("--scale", type=int, default=None,
+                   help="clone the --real records up to N records in all (ids author/name-c<k>)")
+    p.add_argument("--hostile", default=None,
+                   help="JSONL of hostile records (model_id|slot, field, raw|raw_b64, days [first, last])")
+    p.add_argument("--no-long-tail", action="store_true",
+                   help="no synthetic records with 10k-100k files or multi-MB cards")
 
 
 def _build(args):
+    from hubsim.hostile import load_file
     from hubsim.universe import Universe
+    if args.scale is not None and not args.real:
+        raise SystemExit("--scale needs --real")
     return Universe.build(models=args.models, seed=args.seed, day=args.day,
-                          start_date=args.start_date, real_path=args.real)
+                          start_date=args.start_date, real_path=args.real, real_scale=args.scale,
+                          hostile=load_file(args.hostile) if args.hostile else (),
+                          long_tail=not args.no_long_tail)
 
 
 def main(argv: list[str] | None = None) -> int:

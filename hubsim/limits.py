@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import threading
 import time
 
-FAULT_KINDS = ("500", "503", "reset", "truncate", "slow")
+from hubsim.badbytes import PAGE_FAULTS, RECORD_FAULTS
+
+FAULT_KINDS = ("500", "503", "reset", "truncate", "slow") + RECORD_FAULTS + PAGE_FAULTS
+# Not drawn per request: a property of a list page's URL (every request for it is cut).
+URL_FAULTS = ("cutalways",)
+INJECTED_LOG_MAX = 100_000
 
 
 class RateLimiter:
@@ -52,10 +58,14 @@ class RateLimiter:
 
 
 class FaultInjector:
-    """Seeded, deterministic sequence of faults: one draw per /api request."""
+    """Seeded, deterministic sequence of faults: one draw per /api request. `cutalways:p` is
+    the exception: a share p of list-page URLs (by a seeded hash of the query) are cut on
+    every request, so no retry helps."""
 
     def __init__(self, spec: str | None, seed: int = 0) -> None:
         self.table: list[tuple[str, float, float]] = []   # kind, probability, argument
+        self.seed = seed
+        self.cut_share = 0.0
         for part in (spec or "").split(","):
             part = part.strip()
             if not part:
@@ -64,6 +74,9 @@ class FaultInjector:
             prob, _, arg = rest.partition("@")
             if kind not in FAULT_KINDS:
                 raise ValueError(f"unknown fault kind {kind!r} (known: {', '.join(FAULT_KINDS)})")
+            if kind in URL_FAULTS:
+                self.cut_share = float(prob)
+                continue
             self.table.append((kind, float(prob), float(arg) if arg else 2.0))
         if sum(p for _, p, _ in self.table) > 1.0:
             raise ValueError("fault probabilities add up to more than 1")
@@ -87,6 +100,28 @@ class FaultInjector:
         with self.lock:
             return max(1, min(length - 1, int(length * (0.1 + 0.8 * self.rng.random()))))
 
+    def pick(self, n: int) -> int:
+        """Which record of a response of n a record fault corrupts."""
+        with self.lock:
+            return int(self.rng.random() * n) if n else 0
+
+    def coin(self) -> bool:
+        with self.lock:
+            return self.rng.random() < 0.5
+
+    def _url_fraction(self, query: tuple, salt: bytes) -> float:
+        digest = hashlib.blake2b(repr((self.seed, query)).encode() + salt, digest_size=8).digest()
+        return int.from_bytes(digest, "big") / 2**64
+
+    def always_cut(self, query: tuple) -> bool:
+        """Is this list page (its query, in any parameter order) one that is cut every time?"""
+        return self.cut_share > 0 and self._url_fraction(tuple(sorted(query)), b"cut") < self.cut_share
+
+    def fixed_cut_point(self, query: tuple, length: int) -> int:
+        """The same cut for every request of that page: 10-90% into the body."""
+        share = 0.1 + 0.8 * self._url_fraction(tuple(sorted(query)), b"where")
+        return max(1, min(length - 1, int(length * share)))
+
 
 class _Entry:
     FIELDS = ("requests", "pages", "records", "bytes", "429", "early_after_429")
@@ -106,11 +141,18 @@ class _Entry:
 
 
 class Stats:
-    """Request log by (path kind, sorted expand set): what the crawler asked for."""
+    """Request log by (path kind, sorted expand set): what the crawler asked for; and every
+    record a fault corrupted (kind, model id, request kind), so a test can account for each."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.entries: dict[tuple, _Entry] = {}
+        self.injected: list[dict] = []
+
+    def record_fault(self, kind: str, model_id: str, request: str) -> None:
+        with self.lock:
+            if len(self.injected) < INJECTED_LOG_MAX:
+                self.injected.append({"kind": kind, "model_id": model_id, "request": request})
 
     def entry(self, kind: str, expand: list[str]) -> _Entry:
         key = (kind, tuple(expand))
@@ -123,6 +165,7 @@ class Stats:
     def reset(self) -> None:
         with self.lock:
             self.entries = {}
+            self.injected = []
 
     def snapshot(self) -> dict:
         with self.lock:
@@ -135,4 +178,4 @@ class Stats:
                 for k, v in e.faults.items():
                     faults[k] += v
                 by.append({"kind": kind, "expand": list(expand), **e.values, "faults": dict(e.faults)})
-            return {"totals": {**totals, "faults": faults}, "by_request": by}
+            return {"totals": {**totals, "faults": faults}, "by_request": by, "injected": list(self.injected)}

@@ -182,9 +182,15 @@ def _tag_mask(u, tag: str, alive: np.ndarray) -> np.ndarray:
         mask[:n] = (c["ds1"] == d) | (c["ds2"] == d)
     else:
         mask = _generic_tag_mask(u, tag, alive)
-    for i, tags in enumerate(u.real.tag_sets):
-        mask[n + i] = tag in tags
+    mask[n:] = u.real.tag_mask(tag)
     return mask
+
+
+def _real_field_mask(u, name: str, value: str) -> np.ndarray:
+    """Real slots whose `name` equals value (cloning never changes these fields)."""
+    real = u.real
+    per_original = np.array([o.get(name) == value for o in real.originals], dtype=bool)
+    return per_original[real.orig] if real.R else per_original
 
 
 def filtered_order(u, q: ListQuery):
@@ -203,8 +209,7 @@ def filtered_order(u, q: ListQuery):
                 a = _author_index(u).get(q.author)
                 if a is not None:
                     amask[: u.n_syn] = (u.c["author"] == a) & (u.c["legacy"] < 0)
-                for i, rec in enumerate(u.real.records):
-                    amask[u.n_syn + i] = rec.get("author") == q.author
+                amask[u.n_syn:] = _real_field_mask(u, "author", q.author)
                 mask &= amask
             if q.pipeline_tag is not None:
                 from hubsim.universe import PIPE_INDEX
@@ -212,8 +217,7 @@ def filtered_order(u, q: ListQuery):
                 p = PIPE_INDEX.get(q.pipeline_tag)
                 if p is not None:
                     pmask[: u.n_syn] = u.c["pipeline"] == p
-                for i, rec in enumerate(u.real.records):
-                    pmask[u.n_syn + i] = rec.get("pipeline_tag") == q.pipeline_tag
+                pmask[u.n_syn:] = _real_field_mask(u, "pipeline_tag", q.pipeline_tag)
                 mask &= pmask
             if q.search:
                 needle = q.search.lower()

@@ -11,7 +11,9 @@ import datetime as dt
 import functools
 import hashlib
 
-from hubsim import catalog, clock
+import orjson
+
+from hubsim import catalog, clock, longtail
 
 # Canonical key order of a synthetic record (the real API's order).
 ALL_KEYS = ["_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled", "downloads",
@@ -61,16 +63,33 @@ class PageRenderer:
     def render(self, slots, keys: list[str] | None, expand: bool) -> list[dict]:
         """keys: the ordered keys wanted; None = full (every key but NOT_IN_FULL).
         expand: keys came from expand[] (then `_id` and `id` always come too)."""
-        u = self.u
+        return self._render(slots, self.wanted(keys, expand))
+
+    @staticmethod
+    def wanted(keys: list[str] | None, expand: bool) -> list[str] | None:
+        """The ordered key list of a rendering mode (None = full)."""
         if keys is None:
-            want = FULL_KEYS
-        elif expand:
+            return None
+        if expand:
             wanted = set(keys)
-            want = ["_id", "id"] + [k for k in ALL_KEYS if k in wanted and k not in ("_id", "id")]
-        else:
-            want = keys
-        real_wanted = None if keys is None else set(want)
-        fields = [(k, _FIELDS[k]) for k in want if k in _FIELDS]
+            return ["_id", "id"] + [k for k in ALL_KEYS if k in wanted and k not in ("_id", "id")]
+        return list(keys)
+
+    def render_bytes(self, slots, keys: list[str] | None, expand: bool) -> list[bytes]:
+        """Each record's JSON text, hostile values (hubsim.hostile) spliced in verbatim."""
+        want = self.wanted(keys, expand)
+        records = self._render(slots, want)
+        hostile = self.u.hostile
+        if not hostile:
+            return [orjson.dumps(rec) for rec in records]
+        key_set = FULL_KEYS if want is None else want
+        return [hostile.splice(s, rec, key_set) if s in hostile else orjson.dumps(rec)
+                for s, rec in zip(slots, records)]
+
+    def _render(self, slots, want: list[str] | None) -> list[dict]:
+        u = self.u
+        real_wanted = None if want is None else set(want)
+        fields = [(k, _FIELDS[k]) for k in (FULL_KEYS if want is None else want) if k in _FIELDS]
         syn = [s for s in slots if s < u.n_syn]
         rows = self._rows(syn) if syn else {}
         out = []
@@ -195,6 +214,10 @@ def _card(r: PageRenderer, x: dict):
         card["tags"] = ["lora", "sft", "transformers", "trl"]
     elif x["rel"] == 3:
         card["tags"] = ["mergekit", "merge"]
+    heavy = r.u.heavy_cards.get(row["slot"])
+    if heavy:   # a card of megabytes: thousands of evaluation results (hubsim.longtail)
+        results = longtail.card_results(row["slot"], heavy, x["pipe"] or "text-generation")
+        card["model-index"] = [{"name": x["mid"].rsplit("/", 1)[-1], "results": results}]
     return card if card else _ABSENT
 
 
@@ -264,6 +287,9 @@ def _transformers_info(r: PageRenderer, x: dict):
 
 def _siblings(r: PageRenderer, x: dict):
     row, lib = x["row"], x["lib"]
+    heavy = r.u.heavy_files.get(row["slot"])
+    if heavy:   # tens of thousands of files (hubsim.longtail)
+        return longtail.sibling_list(row["slot"], heavy)
     # Training leftovers (checkpoint folders, trainer logs) are what makes real file lists
     # long-tailed (real sample: median 11 files, mean 22); a few variants keep the cache small.
     leftovers = _LEFTOVERS[row["slot"] % len(_LEFTOVERS)] if x["rel"] in (-1, 0, 1) else 0

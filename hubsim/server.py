@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import orjson
 
-from hubsim import clock
+from hubsim import badbytes, clock
 from hubsim.limits import FaultInjector, RateLimiter, Stats
 from hubsim.listing import BadRequest, parse_query, select_page
 from hubsim.render import EXPANDABLE, PageRenderer
@@ -114,6 +114,10 @@ def q_next(q, cursor: str):
     return dataclasses.replace(q, cursor=cursor)
 
 
+def join_records(parts: list[bytes]) -> bytes:
+    return b"[" + b",".join(parts) + b"]"
+
+
 def gzip_bytes(data: bytes) -> bytes:
     comp = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
     return comp.compress(data) + comp.flush()
@@ -171,8 +175,7 @@ class SimServer:
         u = self.universe
         with self._day_lock:
             if day != u.day:
-                self.universe = Universe.build(models=u.n_base, seed=u.seed, day=day,
-                                               start_date=u.start_date, real_path=u.real_path)
+                self.universe = u.at_day(day)
 
     def list_page(self, u, q, params, packed: bool, host: str, prefetch: bool = True):
         """A list page as (body, headers, records), gzipped when `packed`. Pages come from the
@@ -188,19 +191,28 @@ class SimServer:
         if raw is not None:
             body, headers, count = raw
         else:
-            slots, nxt = select_page(u, q)
-            records = PageRenderer(u).render(slots, q.keys(), q.expand is not None)
-            body, count = orjson.dumps(records), len(records)
-            headers = {}
-            if nxt is not None:
-                kept = [(k, v) for k, v in params if k != "cursor"] + [("cursor", nxt)]
-                headers["Link"] = f'<http://{host}/api/models?{urlencode(kept, quote_via=quote)}>; rel="next"'
-                if prefetch:
-                    self.prefetcher.schedule(("gz" if packed else "raw", u.day, tuple(kept)),
-                                             lambda: self.list_page(u, q_next(q, nxt), kept, packed, host, False))
+            parts, headers, _ = self.page_parts(u, q, params, host)
+            body, count = join_records(parts), len(parts)
+            if prefetch and "Link" in headers:
+                kept, nxt = headers["_next"]
+                self.prefetcher.schedule(("gz" if packed else "raw", u.day, tuple(kept)),
+                                         lambda: self.list_page(u, q_next(q, nxt), kept, packed, host, False))
+            headers = {k: v for k, v in headers.items() if not k.startswith("_")}
         value = (gzip_bytes(body) if packed else body, headers, count)
         self.cache.put(key, value)
         return value
+
+    def page_parts(self, u, q, params, host: str):
+        """A list page rendered afresh: (each record's JSON text, headers, slots). The headers
+        carry `_next` = (params of the next page, its cursor) for the prefetcher."""
+        slots, nxt = select_page(u, q)
+        parts = PageRenderer(u).render_bytes(slots, q.keys(), q.expand is not None)
+        headers = {}
+        if nxt is not None:
+            kept = [(k, v) for k, v in params if k != "cursor"] + [("cursor", nxt)]
+            headers["Link"] = f'<http://{host}/api/models?{urlencode(kept, quote_via=quote)}>; rel="next"'
+            headers["_next"] = (kept, nxt)
+        return parts, headers, slots
 
     def stats(self) -> dict:
         return self.stats_log.snapshot()
@@ -283,8 +295,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send_json(429, {"error": "You have been rate-limited; retry later."},
                                        entry, extra)
         fault, arg = sim.faults.draw()
-        if fault is not None:
-            entry.fault(fault)
+        if kind == "list" and sim.faults.always_cut(tuple(params)):
+            fault = "cutalways"   # this page is cut on every request, whatever the draw said
+        if fault is not None and fault not in badbytes.RECORD_FAULTS and fault != "html200":
+            entry.fault(fault)   # record faults and html200 are counted where they apply, below
         if fault == "reset":
             return self._reset()
         if fault in ("500", "503"):
@@ -294,20 +308,38 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(arg)
         gzip_ok = "gzip" in self.headers.get("Accept-Encoding", "")
         packed = False
+        content_type = "application/json; charset=utf-8"
+        cut = None
         try:
             if kind == "list":
-                status, body, headers, records, packed = self._list(params, gzip_ok, fault == "truncate")
+                q = parse_query(params, sim.allow_list_lineage)   # validation errors before any fault
+                if fault in badbytes.RECORD_FAULTS:
+                    status, body, headers, records = self._list_corrupted(q, params, fault, entry)
+                else:
+                    status, body, headers, records, packed = self._list(q, params, gzip_ok,
+                                                                        fault in ("truncate", "cutalways"))
+                    if fault == "cutalways":
+                        cut = sim.faults.fixed_cut_point(tuple(params), len(body))
             elif kind == "model":
-                status, body, headers, records = self._model(unquote(path[len("/api/models/"):]), params)
+                status, body, headers, records = self._model(unquote(path[len("/api/models/"):]), params,
+                                                             fault if fault in badbytes.RECORD_FAULTS else None, entry)
             else:
                 status, body, headers, records = 404, orjson.dumps({"error": "Not Found"}), {}, 0
         except BadRequest as exc:
             return self._send_json(400, {"error": str(exc)}, entry, extra)
+        if fault == "html200" and status == 200:
+            # a proxy's error page with status 200: no JSON, no Link
+            entry.fault(fault)
+            body, headers, records, packed = badbytes.HTML_PAGE, {}, 0, False
+            content_type = "text/html; charset=utf-8"
         headers.update(extra)
-        if status == 200 and kind == "list":
+        if status == 200 and kind == "list" and fault != "html200":
             entry.count("pages")
             entry.count("records", records)
-        self._send(status, body, entry, headers, truncate=(fault == "truncate"), packed=packed)
+        if cut is not None:
+            body = body[:cut]
+        self._send(status, body, entry, headers, truncate=(fault == "truncate"), packed=packed,
+                   content_type=content_type)
 
     def _client_key(self) -> str:
         auth = self.headers.get("Authorization", "")
@@ -316,17 +348,40 @@ class _Handler(BaseHTTPRequestHandler):
         return "ip:" + self.client_address[0]
 
     # ------------------------------------------------------------------ endpoints
-    def _list(self, params, gzip_ok: bool, truncate: bool):
-        """(status, body, headers, records, body_is_gzipped)."""
+    def _list(self, q, params, gzip_ok: bool, raw_body: bool):
+        """(status, body, headers, records, body_is_gzipped). raw_body: a fault cuts the raw
+        body, so it is not gzipped here."""
         sim = self.server_sim
         u = sim.universe
-        q = parse_query(params, sim.allow_list_lineage)   # validation errors before any cache
-        packed = gzip_ok and not truncate   # a truncate fault cuts the raw body
-        host = self.headers.get("Host") or f"{sim.host}:{sim.port}"
-        body, headers, count = sim.list_page(u, q, params, packed, host)
+        packed = gzip_ok and not raw_body
+        body, headers, count = sim.list_page(u, q, params, packed, self._host())
         return 200, body, dict(headers), count, packed
 
-    def _model(self, model_id: str, params):
+    def _host(self) -> str:
+        sim = self.server_sim
+        return self.headers.get("Host") or f"{sim.host}:{sim.port}"
+
+    def _list_corrupted(self, q, params, fault: str, entry):
+        """A list page with one record corrupted by `fault` (rendered afresh, never cached)."""
+        sim = self.server_sim
+        u = sim.universe
+        parts, headers, slots = sim.page_parts(u, q, params, self._host())
+        headers = {k: v for k, v in headers.items() if not k.startswith("_")}
+        if parts:
+            i = sim.faults.pick(len(parts))
+            self._corrupt(parts, i, slots[i], q.keys(), q.expand is not None, fault, entry, "list")
+        return 200, join_records(parts), headers, len(parts)
+
+    def _corrupt(self, parts, i: int, slot: int, keys, expand: bool, fault: str, entry, request: str) -> None:
+        u = self.server_sim.universe
+        rec = PageRenderer(u).render([slot], keys, expand)[0]
+        bad = badbytes.corrupt(fault, rec, number=self.server_sim.faults.coin())
+        if bad is not None:
+            parts[i] = bad
+            entry.fault(fault)
+            self.server_sim.stats_log.record_fault(fault, u.model_id(slot), request)
+
+    def _model(self, model_id: str, params, fault: str | None = None, entry=None):
         u = self.server_sim.universe
         model_id = model_id.split("/revision/", 1)[0]   # every revision serves the current record
         expand = []
@@ -343,8 +398,11 @@ class _Handler(BaseHTTPRequestHandler):
         slot = u.slot_of(model_id)
         if slot is None:
             return 404, orjson.dumps({"error": "Repository not found"}), {}, 0
-        rec = PageRenderer(u).render([slot], sorted(set(expand)) if expand else None, bool(expand))[0]
-        return 200, orjson.dumps(rec), {}, 1
+        keys = sorted(set(expand)) if expand else None
+        parts = PageRenderer(u).render_bytes([slot], keys, bool(expand))
+        if fault is not None:
+            self._corrupt(parts, 0, slot, keys, bool(expand), fault, entry, "model")
+        return 200, parts[0], {}, 1
 
     def _control(self, method: str, path: str, params) -> None:
         sim = self.server_sim
@@ -367,7 +425,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, orjson.dumps(obj), entry, dict(extra or {}))
 
     def _send(self, status: int, body: bytes, entry, headers: dict, truncate: bool = False,
-              packed: bool = False) -> None:
+              packed: bool = False, content_type: str = "application/json; charset=utf-8") -> None:
         """packed: body is already gzipped (from the page cache)."""
         self._wait_latency()
         if truncate and len(body) > 2:
@@ -376,21 +434,20 @@ class _Handler(BaseHTTPRequestHandler):
         if gz and not packed:
             body = gzip_bytes(body)
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         if gz:
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Vary", "Accept-Encoding")
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
+        if entry is not None:   # before the write: a client that has the body sees it counted
+            entry.count("bytes", len(body))
         try:
             self._headers_buffer.append(b"\r\n" + body)   # headers and body in one write
             self.flush_headers()
         except OSError:
             self.close_connection = True
-            return
-        if entry is not None:
-            entry.count("bytes", len(body))
 
     def _wait_latency(self) -> None:
         deadline, self._deadline = getattr(self, "_deadline", None), None

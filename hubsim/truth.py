@@ -12,6 +12,8 @@ import datetime as dt
 import numpy as np
 
 from hubsim import catalog, clock
+from hubsim.ingest import read_record
+from hubsim.render import ALL_KEYS, PageRenderer
 
 RELATION_KEYS = ("finetune", "adapter", "quantized", "merge", "unknown")
 REL_CODE = {name: i for i, name in enumerate(RELATION_KEYS)}
@@ -61,17 +63,103 @@ def _gated_key(value) -> str:
     return value if value in ("auto", "manual") else "none"
 
 
+def real_edge_arrays(real):
+    """Edges of every real record, clones included (hubsim.realdata: copy k of a child points
+    to copy k of an in-file parent when it exists, else to the original parent):
+    (child real slot, parent real slot or -1, index into names or -1, relation code, names of
+    parents outside the file). Computed once per RealRecords (records never change)."""
+    cached = getattr(real, "_edge_arrays", None)
+    if cached is not None:
+        return cached
+    e_i, e_j, e_x, e_rel = [], [], [], []
+    names: dict[str, int] = {}
+    for i, rec in enumerate(real.originals):
+        for pid, relation in record_edges(rec):
+            j = real.orig_index.get(pid)
+            e_i.append(i)
+            e_j.append(-1 if j is None else j)
+            e_x.append(names.setdefault(pid, len(names)) if j is None else -1)
+            e_rel.append(REL_CODE.get(relation, REL_CODE["unknown"]))
+    e_i, e_j, e_x, e_rel = (np.array(v, dtype=np.int64) for v in (e_i, e_j, e_x, e_rel))
+    if real.R and len(e_i):
+        R, n = real.R, real.n
+        copies = n // R + (np.arange(R) < n % R)
+        cnt = copies[e_i]
+        edge = np.repeat(np.arange(len(e_i)), cnt)
+        k = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        child = k * R + e_i[edge]
+        pj = e_j[edge]
+        cand = k * R + pj
+        parent = np.where(pj >= 0, np.where(cand < n, cand, pj), -1)
+        out = (child, parent, e_x[edge], e_rel[edge], list(names))
+    else:
+        out = (e_i, e_j, e_x, e_rel, list(names))
+    real._edge_arrays = out
+    return out
+
+
+class TruthView:
+    """What a full listing of day D stores, by docs/ingest.md: synthetic slots counted from the
+    arrays (`syn_alive`), real records from their originals (`real_keep`), and hostile records
+    (hubsim.hostile) read from the bytes a full listing serves: rejected whole (left out of
+    everything) or stored with their dropped values as None (`extra`: (slot, record))."""
+
+    FULL_LISTING_KEYS = [k for k in ALL_KEYS if k not in ("baseModels", "childrenModelCount", "usedStorage")]
+
+    def __init__(self, u) -> None:
+        self.syn_alive = u.alive_syn.copy()
+        self.real_keep = np.ones(len(u.real), dtype=bool)
+        self.extra: list[tuple[int, dict]] = []
+        self.rejected: dict[int, str] = {}
+        self.dropped: dict[int, list[str]] = {}
+        alive = u.alive_mask()
+        slots = sorted(s for s in u.hostile.by_slot if alive[s])
+        if not slots:
+            return
+        # The latest Date of day D: a time later than it + 1 day is never trusted.
+        date_ts = clock.day_start_ts(u.start_date, u.day) + clock.DAY_SECONDS - 1
+        parts = PageRenderer(u).render_bytes(slots, self.FULL_LISTING_KEYS, True)
+        for slot, raw in zip(slots, parts):
+            if slot < u.n_syn:
+                self.syn_alive[slot] = False
+            else:
+                self.real_keep[slot - u.n_syn] = False
+            reason, rec, dropped = read_record(raw, date_ts)
+            if reason is not None:
+                self.rejected[slot] = reason
+            else:
+                self.extra.append((slot, rec))
+                self.dropped[slot] = dropped
+
+
+def truth_view(u) -> TruthView:
+    return u.cached(("truth_view",), lambda: TruthView(u))
+
+
+def _per_original(real, keep, values: list) -> dict:
+    """Counts of a per-original value over the kept real slots (clones share their original's)."""
+    if not real.R:
+        return {}
+    codes, inverse = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+    counts = np.bincount(inverse[real.orig[keep]], minlength=len(codes))
+    return {str(name): int(n) for name, n in zip(codes, counts) if n}
+
+
 # ------------------------------------------------------------------ figures
 def compute_truth(u) -> dict:
     S = u.snapshot_date
-    alive = u.alive_syn
+    view = truth_view(u)
+    alive = view.syn_alive
+    keep = view.real_keep
     c = u.c
-    real = u.real.records
+    real = u.real
+    extra = [rec for _, rec in view.extra]
     last30_lo = clock.day_start_ts(S, 1) - 29 * clock.DAY_SECONDS   # (S-30, S] = [S-29, S]
     last30_hi = clock.day_start_ts(S, 1) + clock.DAY_SECONDS
 
-    created = np.concatenate([c["created"][alive], u.real.key("createdAt")])
-    total = int(len(created))
+    extra_created = np.array([r["createdAt"] for r in extra if r.get("createdAt") is not None], dtype=np.int64)
+    created = np.concatenate([c["created"][alive], real.key("createdAt")[keep], extra_created])
+    total = int(alive.sum()) + int(keep.sum()) + len(extra)
     last30 = int(((created >= last30_lo) & (created < last30_hi)).sum())
     months = created.astype("datetime64[s]").astype("datetime64[M]")
     keys, counts = np.unique(months, return_counts=True)
@@ -81,17 +169,22 @@ def compute_truth(u) -> dict:
     g = np.bincount(c["gated"][alive], minlength=3)
     for name, n in zip(("none", "auto", "manual"), g.tolist()):
         gated[name] += n
-    for rec in real:
-        gated[_gated_key(rec.get("gated"))] += 1
+    for name, n in _per_original(real, keep, [_gated_key(o.get("gated")) for o in real.originals]).items():
+        gated[name] += n
+    for rec in extra:
+        if "gated" in rec:   # an absent key is unknown: no gated value to count
+            gated[_gated_key(rec["gated"])] += 1
 
     licenses: dict[str, int] = {}
     lc = np.bincount(c["lic"][alive].astype(np.int64), minlength=len(catalog.LICENSE_IDS))
     for name, n in zip(catalog.LICENSE_IDS, lc.tolist()):
         if n:
             licenses[name] = licenses.get(name, 0) + n
-    for rec in real:
-        name = record_license(rec) or "none"
-        licenses[name] = licenses.get(name, 0) + 1
+    real_lic = _per_original(real, keep, [record_license(o) or "none" for o in real.originals])
+    for name in [record_license(rec) or "none" for rec in extra]:
+        real_lic[name] = real_lic.get(name, 0) + 1
+    for name, n in real_lic.items():
+        licenses[name] = licenses.get(name, 0) + n
     families: dict[str, int] = {}
     for name, n in licenses.items():
         fam = catalog.license_family(name)
@@ -99,10 +192,10 @@ def compute_truth(u) -> dict:
 
     dl_all = u.dl_all_now[alive]
     ge100m = int((dl_all >= 100_000_000).sum())
-    for rec in real:
-        v = rec.get("downloadsAllTime")
-        if isinstance(v, int) and not isinstance(v, bool) and v >= 100_000_000:
-            ge100m += 1
+    big = [isinstance(v, int) and not isinstance(v, bool) and v >= 100_000_000
+           for v in (o.get("downloadsAllTime") for o in real.originals)]
+    ge100m += _per_original(real, keep, big).get("True", 0)
+    ge100m += sum(1 for rec in extra if (rec.get("downloadsAllTime") or 0) >= 100_000_000)
 
     graph = LineageGraph.from_universe(u)
     figures = {
@@ -138,7 +231,9 @@ class LineageGraph:
 
     @classmethod
     def from_universe(cls, u) -> "LineageGraph":
+        """Edges of what a full listing stores (TruthView): hostile records by their bytes."""
         c, n = u.c, u.n_syn
+        view = truth_view(u)
         extra: dict[str, int] = {}
 
         def node_of(model_id: str) -> int:
@@ -152,7 +247,7 @@ class LineageGraph:
                 extra[model_id] = u.n_slots + len(extra)
             return extra[model_id]
 
-        alive = u.alive_syn
+        alive = view.syn_alive
         slots = np.arange(n, dtype=np.int64)
         parts_c, parts_p, parts_r = [], [], []
         for col in ("parent1", "parent2", "parent3"):
@@ -165,10 +260,17 @@ class LineageGraph:
         parts_c.append(slots[ext])
         parts_p.append(ext_nodes[c["ext"][ext].astype(np.int64)] if ext.any() else np.zeros(0, dtype=np.int64))
         parts_r.append(np.full(int(ext.sum()), REL_CODE["unknown"], dtype=np.int64))
+        child_r, parent_r, ext_idx, rel, names = real_edge_arrays(u.real)
+        ok = view.real_keep[child_r] if len(child_r) else np.zeros(0, dtype=bool)
+        name_nodes = np.array([node_of(name) for name in names] + [0], dtype=np.int64)
+        parts_c.append(n + child_r[ok])
+        parts_p.append(np.where(parent_r[ok] >= 0, n + parent_r[ok], name_nodes[ext_idx[ok]]))
+        parts_r.append(rel[ok])
         rc, rp, rr = [], [], []
-        for i, rec in enumerate(u.real.records):
+        for slot, rec in view.extra:
+            child = node_of(rec["id"]) if rec["id"] != u.model_id(slot) else slot
             for pid, relation in record_edges(rec):
-                rc.append(n + i)
+                rc.append(child)
                 rp.append(node_of(pid))
                 rr.append(REL_CODE.get(relation, REL_CODE["unknown"]))
         parts_c.append(np.array(rc, dtype=np.int64))

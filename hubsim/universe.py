@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hubsim import catalog, clock
+from hubsim import catalog, clock, longtail
+from hubsim.hostile import Hostile, resolve_hostile
 from hubsim.realdata import RealRecords
 
 NEW_PER_DAY = 0.0025        # new models per night, as a share of --models
@@ -78,13 +79,26 @@ class Universe:
     # ------------------------------------------------------------------ construction
     @classmethod
     def build(cls, models: int = 2000, seed: int = 1, day: int = 1,
-              start_date: dt.date = clock.DEFAULT_START_DATE, real_path: str | Path | None = None) -> "Universe":
+              start_date: dt.date = clock.DEFAULT_START_DATE, real_path: str | Path | None = None,
+              real_scale: int | None = None, hostile=(), long_tail: bool = True,
+              _real: RealRecords | None = None) -> "Universe":
+        """Day `day` of the universe of `models` synthetic models (seeded), plus the records of
+        `real_path` (cloned up to `real_scale` records when given), `hostile` records
+        (hubsim.hostile.Hostile, served verbatim on their days) and, unless `long_tail` is
+        False, a few synthetic records with 10k-100k files or multi-MB cards (hubsim.longtail)."""
         if day < 1:
             raise ValueError("day starts at 1")
         u = cls()
         u.n_base, u.seed, u.day, u.start_date = int(models), int(seed), int(day), start_date
-        u.real_path = real_path
-        u.real = RealRecords.load(real_path) if real_path else RealRecords.empty()
+        u.real_path, u.real_scale = real_path, real_scale
+        if real_scale is not None and not real_path:
+            raise ValueError("real_scale needs real_path")
+        u.hostile_spec = tuple(hostile or ())
+        u.long_tail = bool(long_tail)
+        if _real is not None:
+            u.real = _real
+        else:
+            u.real = RealRecords.load(real_path, real_scale) if real_path else RealRecords.empty()
         counts = [u._new_count(d) for d in range(2, day + 1)]
         u.n_syn = u.n_base + sum(counts)
         u.c = {name: np.full(u.n_syn, default, dtype=dtype) for name, (dtype, default) in COLUMNS.items()}
@@ -95,7 +109,15 @@ class Universe:
             lo += count
         u._finish_day()
         u._check_real_ids()
+        u.heavy_files, u.heavy_cards = longtail.choose(u) if u.long_tail else ({}, {})
+        u.hostile = resolve_hostile(u, u.hostile_spec)
         return u
+
+    def at_day(self, day: int) -> "Universe":
+        """The same universe on another day (real records are reused, not reloaded)."""
+        return Universe.build(models=self.n_base, seed=self.seed, day=day, start_date=self.start_date,
+                              real_path=self.real_path, real_scale=self.real_scale, hostile=self.hostile_spec,
+                              long_tail=self.long_tail, _real=self.real)
 
     def _new_count(self, d: int) -> int:
         if self.n_base == 0:
@@ -364,6 +386,8 @@ class Universe:
         self.snapshot_date = clock.day_date(self.start_date, D)
 
     def _check_real_ids(self) -> None:
+        if self.n_syn == 0:
+            return
         for rid in self.real.ids:
             slot = self.synthetic_slot(rid)
             if slot is not None:
@@ -439,7 +463,7 @@ class Universe:
 
     def oid(self, slot: int) -> str:
         if slot >= self.n_syn:
-            return self.real.records[slot - self.n_syn]["_id"]
+            return self.real.records[slot - self.n_syn]["_id"]   # a clone's dict is cheap to build
         return f"{int(self.c['created'][slot]):08x}{int(self.c['oid_rand'][slot]):016x}"
 
     # ------------------------------------------------------------------ derived, cached
@@ -471,6 +495,10 @@ class Universe:
         key = np.concatenate([syn_key.astype(np.int64), real.key(sort)])
         ts = np.concatenate([c["created"].astype(np.int64), real.oid_ts])
         rnd = np.concatenate([c["oid_rand"], real.oid_rand])
+        # A hostile value the Hub stores (a lastModified in year 9999) is also where the Hub
+        # sorts the record: first in a listing by lastModified.
+        for slot, key_value in self.hostile.sort_overrides(sort).items():
+            key[slot] = key_value
         return key, ts, rnd
 
     def listing_order(self, sort: str):
@@ -489,7 +517,7 @@ class Universe:
     def children_counts(self) -> np.ndarray:
         """(n_slots, 4) alive children by relation (tag lineage), for childrenModelCount."""
         def build():
-            from hubsim.truth import record_edges
+            from hubsim.truth import real_edge_arrays
             c = self.c
             counts = np.zeros((self.n_slots, 4), dtype=np.int64)
             alive = self.alive_syn
@@ -497,11 +525,9 @@ class Universe:
                 p = c[col]
                 ok = (p >= 0) & alive & (c["relation"] >= 0)
                 np.add.at(counts, (p[ok], c["relation"][ok].astype(np.int64)), 1)
-            for rec in self.real.records:
-                for parent, relation in record_edges(rec):
-                    r = self.real.index.get(parent)
-                    if r is not None and relation in catalog.RELATIONS:
-                        counts[self.n_syn + r, catalog.RELATIONS.index(relation)] += 1
+            _, parent_r, _, rel, _ = real_edge_arrays(self.real)
+            ok = (parent_r >= 0) & (rel < 4)
+            np.add.at(counts, (self.n_syn + parent_r[ok], rel[ok]), 1)
             return counts
         return self.cached(("children",), build)
 

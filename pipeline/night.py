@@ -124,7 +124,7 @@ def run_night(db_path, endpoint: str | None = None, token: str | None = None,
     db_path = Path(db_path)
     started = time.perf_counter()
     with crawl_lock(db_path), HubClient(endpoint, token, policy) as client, Staging(db_path) as staging:
-        night, resumed = open_night(staging, db_path, client.public_endpoint, plans, snapshot_date, wait)
+        night, resumed = open_night(staging, db_path, client.stored_endpoint, plans, snapshot_date, wait)
         ran = [PLANS[name] for name in plans_for_night(night.plans, night.prev_watermark)]
         for plan in ran:
             run_plan(staging, plan, lambda s, p=plan: listing_pages(

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 
 class StorageError(Exception):
-    """Base class: a storage failure the user can act on."""
+    """A problem with the database file the user can act on; str() is one line."""
+
+
+class DatabaseBusy(StorageError):
+    """Another process kept the file locked for longer than the caller wanted to wait."""
+
+
+class MainDatabaseBusy(DatabaseBusy):
+    """At the end of a night the main file stayed locked by another process (an analyst's
+    connection): the night is kept in staging and the next crawl merges it (a partial run)."""
+
+
+class SchemaTooNew(StorageError):
+    """The file was migrated by a newer hubcensus than this one: it is neither read nor written."""
 
 
 class CrawlLocked(StorageError):
     """Another crawl holds this database's lock."""
-
-
-class MainDatabaseBusy(StorageError):
-    """The main file stayed locked by another process (an analyst's connection)."""
 
 
 class DiskFull(StorageError):

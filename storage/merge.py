@@ -15,10 +15,9 @@ import math
 from pathlib import Path
 
 import duckdb
-import tenacity
 
 from storage import db, sqlfile
-from storage.errors import MainDatabaseBusy
+from storage.errors import DatabaseBusy, MainDatabaseBusy
 from storage.staging import Staging
 
 log = logging.getLogger("hubcensus.storage")
@@ -31,29 +30,17 @@ SLICE_MODELS = 100_000   # staged rows merged per slice (see merge_night): its t
 BUSY_WAIT_SECONDS = 30.0
 
 
-def is_busy(error: BaseException) -> bool:
-    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
-
-
 KEPT = "the night is kept in staging and the next `hubcensus crawl` merges it"
 NOT_STARTED = "nothing was crawled; try again when it is free"
 
 
 def with_main_file(action, db_path: str | Path, wait_seconds: float = BUSY_WAIT_SECONDS, outcome: str = KEPT):
-    """Run action() (which opens the main file), retrying while another process holds it."""
-    retrying = tenacity.Retrying(
-        retry=tenacity.retry_if_exception(is_busy),
-        wait=tenacity.wait_exponential_jitter(multiplier=0.1, max=2.0),
-        stop=tenacity.stop_after_delay(wait_seconds),
-        reraise=True,
-    )
+    """Run action() (which opens the main file), retrying while another process holds it
+    (storage.db.retry_while_busy, the one busy-file policy); then MainDatabaseBusy."""
     try:
-        return retrying(action)
-    except duckdb.IOException as error:
-        if is_busy(error):
-            raise MainDatabaseBusy(
-                f"{db_path} stayed locked by another process for {wait_seconds:g}s; {outcome}") from None
-        raise
+        return db.retry_while_busy(action, wait_seconds, "")
+    except DatabaseBusy:
+        raise MainDatabaseBusy(f"{db_path} stayed locked by another process for {wait_seconds:g}s; {outcome}") from None
 
 
 def merge_night(staging: Staging, listed_every_model: bool, wait_seconds: float = BUSY_WAIT_SECONDS,

@@ -27,14 +27,19 @@ def real_sample_path() -> Path:
 @pytest.fixture
 def sim_factory():
     """sim_factory(models=2000, seed=1, day=1, real=None, faults=None, rate_limit=None,
-    latency_ms=0, **kw) -> a started SimServer (stopped at teardown). Extra keywords go to
-    SimServer (e.g. allow_list_lineage=True) or Universe.build (start_date=...)."""
+    latency_ms=0, start_date=None, scale=None, hostile=(), long_tail=True, **kw) -> a started
+    SimServer (stopped at teardown). `scale` clones `real` up to that many records, `hostile`
+    is a list of hubsim.hostile.Hostile, `long_tail=False` leaves out the synthetic records
+    with 10k-100k files and multi-MB cards. Extra keywords go to SimServer (e.g.
+    allow_list_lineage=True)."""
     started: list[SimServer] = []
 
     def make(models: int = 2000, seed: int = 1, day: int = 1, real=None, faults=None, rate_limit=None,
-             latency_ms: float = 0, start_date: dt.date | None = None, **server_kw) -> SimServer:
+             latency_ms: float = 0, start_date: dt.date | None = None, scale: int | None = None,
+             hostile=(), long_tail: bool = True, **server_kw) -> SimServer:
         build_kw = {"start_date": start_date} if start_date else {}
-        universe = Universe.build(models=models, seed=seed, day=day, real_path=real, **build_kw)
+        universe = Universe.build(models=models, seed=seed, day=day, real_path=real, real_scale=scale,
+                                  hostile=hostile, long_tail=long_tail, **build_kw)
         sim = SimServer(universe, faults=faults, rate_limit=rate_limit, latency_ms=latency_ms, **server_kw)
         sim.start()
         started.append(sim)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import json
 import subprocess
 import sys
@@ -14,6 +16,8 @@ import pytest
 from analysis.figures import compute_figures
 from hubcensus import reading
 from hubcensus.cli import main
+from hubcensus.failures import report_failure
+from storage.db import DatabaseBusy, SchemaTooNew
 from test_cli_fixtures import make_db
 
 
@@ -52,23 +56,41 @@ def test_figures_text_is_readable(db, capsys):
     assert "  meta/base-7b            4         3         2         0          1         0" in lines
 
 
-def test_figures_install_missing_views_first(tmp_path, capsys):
-    bare = make_db(tmp_path / "bare.duckdb", install_views=False)  # as a bare pipeline.run_night leaves it
+def test_readers_never_write_even_where_the_views_are_missing(tmp_path, capsys):
+    """A bare file (as a bare pipeline.run_night(install_views=False) leaves it): the views are made as TEMP views on
+    the reader's connection, and the file is not written (same bytes, no views stored)."""
+    bare = make_db(tmp_path / "bare.duckdb", install_views=False)
+    before = hashlib.sha256(bare.read_bytes()).hexdigest()
     code, out, _ = run(capsys, "figures", "--db", str(bare), "--json")
     assert code == 0
     assert json.loads(out)["models_total"] == 5
+    assert run(capsys, "report", "--db", str(bare), "--out", str(tmp_path / "r.md"))[0] == 0
+    code, out, _ = run(capsys, "sql", "--db", str(bare), "--format", "csv", "SELECT count(*) AS n FROM models")
+    assert (code, out) == (0, "n\n6\n")
+    assert hashlib.sha256(bare.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bare.duckdb", "r.md"]
 
 
 def test_export_command(db, tmp_path, capsys):
     out_dir = tmp_path / "out"
     code, out, _ = run(capsys, "export", "--db", str(db), "--out", str(out_dir))
     assert code == 0
-    assert out.splitlines() == ["model_snapshots: 11 rows", "models: 6 rows", "lineage: 4 rows",
-                                "model_changes: 2 rows", "crawl_runs: 4 rows", f"wrote {out_dir}"]
+    lines = out.splitlines()
+    # (rejected_records is exported too where the database has it: not in this fixture's schema)
+    assert [line for line in lines if not line.startswith("rejected_records")] == [
+        "model_snapshots: 11 rows", "models: 6 rows", "lineage: 4 rows", "model_changes: 2 rows", "crawl_runs: 4 rows",
+        f"wrote {out_dir}"]
+    assert run(capsys, "export", "--db", str(db), "--out", str(out_dir), "--overwrite")[0] == 0
+
+
+def test_export_into_a_foreign_directory_is_exit_2(db, tmp_path, capsys):
+    out_dir = tmp_path / "mine"
+    out_dir.mkdir()
+    (out_dir / "notes.txt").write_text("not an export")
     code, out, err = run(capsys, "export", "--db", str(db), "--out", str(out_dir))
     assert (code, out) == (2, "")
     assert err == f"hubcensus: error: {out_dir} is not empty; pass --overwrite to replace the export in it\n"
-    assert run(capsys, "export", "--db", str(db), "--out", str(out_dir), "--overwrite")[0] == 0
+    assert sorted(p.name for p in out_dir.iterdir()) == ["notes.txt"]
 
 
 def test_export_of_a_missing_database_leaves_no_directory(tmp_path, capsys):
@@ -165,24 +187,49 @@ def test_a_database_busy_for_too_long_is_exit_3(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize("name, code", [
     ("storage.errors.CrawlLocked", 3), ("crawler.errors.HubUnreachable", 4), ("crawler.errors.AuthRejected", 5),
     ("crawler.errors.RetriesExhausted", 6), ("pipeline.errors.PartialRun", 6), ("storage.errors.MainDatabaseBusy", 6),
-    ("storage.errors.DiskFull", 6), ("crawler.errors.HubRequestRejected", 1),
+    ("storage.errors.DiskFull", 7), ("crawler.errors.HubRequestRejected", 4),
 ])
 def test_each_crawl_failure_class_has_its_exit_code(name, code, capsys):
-    import importlib
-
-    from hubcensus.cli import _report_failure
-
     module, cls = name.rsplit(".", 1)
     error = getattr(importlib.import_module(module), cls)("the crawler's one-line message")
-    assert _report_failure(error, "crawl") == code
+    assert report_failure(error, "crawl") == code
     assert capsys.readouterr().err == "hubcensus: error: the crawler's one-line message\n"
 
 
-def test_interrupt_is_exit_6_and_a_bug_is_exit_1(capsys):
-    from hubcensus.cli import _report_failure
+def test_storage_failures_have_their_exit_codes(capsys):
+    assert report_failure(DatabaseBusy("x.duckdb stayed busy"), "figures") == 3
+    assert capsys.readouterr().err == "hubcensus: error: x.duckdb stayed busy\n"
+    assert report_failure(SchemaTooNew("x.duckdb has schema version 9"), "crawl") == 2
+    assert capsys.readouterr().err == "hubcensus: error: x.duckdb has schema version 9\n"
 
-    assert _report_failure(KeyboardInterrupt(), "crawl") == 6
+
+def test_interrupt_is_exit_6_and_a_bug_is_exit_1(capsys):
+    assert report_failure(KeyboardInterrupt(), "crawl") == 6
     assert capsys.readouterr().err == "hubcensus: error: interrupted; the next crawl resumes from the last checkpoint\n"
-    assert _report_failure(ZeroDivisionError("division by zero"), "figures") == 1
+    assert report_failure(ZeroDivisionError("division by zero"), "figures") == 1
     assert capsys.readouterr().err == (
         "hubcensus: error: unexpected ZeroDivisionError: division by zero (HUBCENSUS_DEBUG=1 shows a traceback)\n")
+
+
+def test_a_full_disk_behind_a_failed_rollback_is_named_with_exit_7(capsys):
+    """A ROLLBACK that fails after the real error hides it in __context__; the door finds it."""
+    try:
+        try:
+            raise duckdb.IOException('IO Error: Could not write file "hub.duckdb.wal": No space left on device')
+        except duckdb.IOException:
+            raise duckdb.TransactionException("TransactionContext Error: cannot rollback - no transaction is active")
+    except duckdb.Error as error:
+        assert report_failure(error, "crawl") == 7
+    assert capsys.readouterr().err == (
+        'hubcensus: error: the disk is full (IO Error: Could not write file "hub.duckdb.wal": No space left on '
+        'device); free space and run again; the next crawl resumes from its last committed page\n')
+
+
+def test_duckdb_out_of_memory_names_the_setting_to_raise(capsys, monkeypatch):
+    monkeypatch.setenv("HUBCENSUS_CRAWL_MEMORY", "200MB")
+    error = duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 32.0 MiB "
+                                        "(190.1 MiB/190.7 MiB used)\n\nPossible solutions:\n* Reducing the number of threads")
+    assert report_failure(error, "crawl") == 2
+    assert capsys.readouterr().err == (
+        "hubcensus: error: DuckDB ran out of memory (Out of Memory Error: failed to allocate data of size 32.0 MiB "
+        "(190.1 MiB/190.7 MiB used)); raise HUBCENSUS_CRAWL_MEMORY (now 200MB), e.g. 1GB\n")

@@ -133,3 +133,16 @@ def test_second_concurrent_crawl_is_exit_3_and_an_interrupted_one_exit_6(sim_fac
     again = hubcensus("crawl", "--db", str(db), "--endpoint", sim.url)
     assert again.returncode == 0, again.stderr
     assert json.loads(hubcensus("figures", "--db", str(db), "--json").stdout) == truth(20000, seed=5)
+
+
+def test_make_crawl_names_the_crawls_own_exit_code(tmp_path):
+    """make exits 2 whatever failed; its last recipe line says which exit class the crawl had."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "HUBCENSUS_DB", "MAKEFLAGS")}
+    environment["HF_ENDPOINT"] = f"http://127.0.0.1:{free_port()}"
+    result = subprocess.run(["make", "--no-print-directory", "crawl", f"DB={tmp_path / 'hub.duckdb'}"],
+                            capture_output=True, text=True, timeout=600, cwd=REPO, env=environment)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[-2] == ("make crawl: hubcensus crawl exited 4 (README.md, exit codes); cron wrappers should run "
+                         ".venv/bin/hubcensus crawl directly")
+    assert len(error_lines(result.stderr)) == 1 and error_lines(result.stderr)[0].startswith("hubcensus: error: cannot reach")

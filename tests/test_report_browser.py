@@ -1,5 +1,6 @@
-"""The report opened in headless Chromium (Debian's `chromium`, installed by `make test`):
-the charts render, the page logs nothing to the console, the screenshot is not blank."""
+"""The report opened in headless Chromium (Debian's `chromium`, installed by `make test`): the
+headline block, the axis titles and the partial-month mark are in the page the browser built,
+the page logs nothing to the console, the screenshot is not blank, and it prints to PDF."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import duckdb
 import pytest
 from PIL import Image, ImageStat
 
-from hubcensus.cli import main
-from test_cli_fixtures import make_db
+from analysis import report
+from analysis.example_db import create_history_db
 
 pytestmark = pytest.mark.browser
 
@@ -37,30 +39,41 @@ def console_messages(stderr: str) -> list[str]:
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("browser")
-    db = make_db(tmp / "hub.duckdb")
-    assert main(["report", "--db", str(db), "--out", str(tmp / "report.html")]) == 0
+    create_history_db(tmp / "history.duckdb").close()
+    with duckdb.connect(str(tmp / "history.duckdb"), read_only=True) as con:
+        (tmp / "report.html").write_text(report.render(con, fmt="html"), encoding="utf-8")
     return tmp / "report.html"
 
 
+@pytest.fixture(scope="module")
+def dom(report_file, tmp_path_factory) -> str:
+    result = chromium(tmp_path_factory.mktemp("dom"), report_file.as_uri(), "--dump-dom")
+    assert result.returncode == 0
+    assert console_messages(result.stderr) == []
+    return result.stdout
+
+
 def test_console_detection_works(tmp_path):
-    # The check below would see a console error: a page that makes one is caught.
+    # The check above would see a console error: a page that makes one is caught.
     broken = tmp_path / "broken.html"
     broken.write_text("<!DOCTYPE html><p>x</p><script>undefinedFunction()</script>")
     result = chromium(tmp_path, broken.as_uri(), "--dump-dom")
     assert any("Uncaught ReferenceError: undefinedFunction is not defined" in m for m in console_messages(result.stderr))
 
 
-def test_charts_render_with_data_and_no_console_errors(report_file, tmp_path):
-    result = chromium(tmp_path, report_file.as_uri(), "--dump-dom")
-    assert result.returncode == 0
-    assert console_messages(result.stderr) == []
-    dom = result.stdout
+def test_headline_block_axis_titles_and_partial_mark_are_in_the_page(dom):
+    headline = dom.split('<section class="headline"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'<div class="card-title">([^<]*)</div><div class="card-value">([^<]*)</div>',
+                      re.sub(r">\s+<", "><", headline)) == [
+        ("Public models", "10"), ("New this week", "5"), ("New this month", "6"), ("Gated", "20.0%"),
+        ("Largest family", "4")]
     svgs = re.findall(r"<svg\b.*?</svg>", dom, flags=re.S)
     assert len(svgs) == 14
-    drawn = [s for s in svgs if re.search(r"<(rect|polyline|circle)\b", s)]
-    assert len(drawn) == len(svgs)  # every chart has marks, none is an empty frame
+    assert all(re.search(r'<text class="axis-title"[^>]*>[^<]+</text>', s) for s in svgs)
+    assert all(re.search(r"<(rect|polyline|circle|path)\b", s) for s in svgs)  # no empty frame
+    months = next(s for s in svgs if 'aria-label="new models per month"' in s)
+    assert '<text class="partial-label"' in months and ">partial</text>" in months
     assert "<script" not in dom.lower()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom  # the hostile model id, as text
 
 
 def test_screenshot_is_not_blank(report_file, tmp_path):
@@ -71,7 +84,16 @@ def test_screenshot_is_not_blank(report_file, tmp_path):
     assert console_messages(result.stderr) == []
     image = Image.open(png).convert("RGB")
     assert image.size == (1280, 4000)
-    stddev = ImageStat.Stat(image).stddev
-    assert min(stddev) > 20  # a blank or single-colour page has ~0
+    assert min(ImageStat.Stat(image).stddev) > 20  # a blank or single-colour page has ~0
     bar_pixels = sum(count for count, rgb in image.getcolors(1 << 20) if rgb == BAR_RGB)
     assert bar_pixels > 5000  # the charts' bars and lines were painted
+
+
+def test_prints_to_pdf(report_file, tmp_path):
+    pdf = tmp_path / "report.pdf"
+    result = chromium(tmp_path, report_file.as_uri(), f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    assert 4 <= pages <= 12  # A4 pages: the print CSS keeps charts whole and hides the navigation

@@ -14,7 +14,7 @@ import pytest
 
 import pipeline
 from hubcensus.config import ExitCode
-from hubcensus.crawl import exit_code_for
+from hubcensus.failures import exit_code_for
 from storage.errors import MainDatabaseBusy
 from storage import db as storage_db
 from tests.test_crawl_helpers import content

@@ -1,0 +1,273 @@
+"""The headline figures on Spark, computed from a `hubcensus export` directory (docs/lakehouse.md).
+
+The path for users who outgrow one machine: the same JSON object as `hubcensus figures --json`
+(docs/figures.md), computed by Spark over the exported Parquet, locally or on a cluster.
+
+The figure views are not rewritten by hand: the figure_* views of analysis/sql and the views they
+read are parsed as DuckDB SQL and transpiled to Spark SQL by sqlglot at run time, so Spark follows
+the same definitions the DuckDB figures do. One view is hand-written: `descendant_counts` walks
+lineage with a recursive CTE using UNION (set semantics, which stops on a cycle); Spark 4's
+recursive CTEs accept only UNION ALL, which never stops on a lineage cycle, so the walk here is a
+loop of joins over the distinct (ancestor, descendant) pairs until a step adds no new pair.
+
+    python -m analysis.spark EXPORT_DIR [--master local[*]]     # prints the figures as JSON
+
+pyspark and sqlglot come with the `test` extra (Java 17 is needed for Spark).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from functools import reduce
+
+import sqlglot
+from pyspark.errors import AnalysisException
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from sqlglot import exp
+
+from analysis.installer import load_taxonomy, sql_scripts
+
+# The export's layout (storage/export.py, docs/lakehouse.md): one directory per table.
+SNAPSHOTS = "model_snapshots"
+WHOLE_TABLES = ("models", "lineage", "model_changes", "crawl_runs", "rejected_records")
+OPTIONAL_TABLES = frozenset({"rejected_records"})
+# The contract's columns (ARCHITECTURE.md), for an export that holds no night yet.
+EMPTY_SNAPSHOTS_SCHEMA = ("model_id STRING, downloads BIGINT, downloads_all_time BIGINT, likes BIGINT, "
+                          "gated STRING, snapshot_date DATE")
+# The views `analysis.figures.compute_figures` reads; everything they depend on is found from
+# their SQL. Relations no view defines are the exported tables, registered from Parquet.
+FIGURE_VIEWS = (
+    "figure_summary", "figure_models_created_by_month", "figure_gated", "figure_license_counts",
+    "figure_license_family_counts", "figure_relation_counts", "figure_top_derivatives",
+)
+# JSON key -> the (key, count) view it is read from.
+PAIR_VIEWS = {
+    "models_created_by_month": "figure_models_created_by_month", "gated": "figure_gated",
+    "license_counts": "figure_license_counts", "license_family_counts": "figure_license_family_counts",
+    "relation_counts": "figure_relation_counts",
+}
+TOP_DERIVATIVE_FIELDS = ("model_id", "direct", "descendants", "finetune", "adapter", "quantized", "merge")
+TAXONOMY_SCHEMA = "license_id STRING, family STRING, spdx_id STRING, restrictions_note STRING"
+
+# --- descendant_counts, by iteration (docs/figures.md "top_derivatives") --------------------------
+# Distinct alive edges, and the internal ones: edges whose child has alive children itself. Leaves
+# never extend a walk, so the closure is taken over internal nodes only and leaves are added when
+# counting: the descendants of `a` are the children of the edges leaving {a} + internal nodes
+# reachable from `a`, `a` itself excluded (a cycle may lead back to it).
+EDGES_SQL = "SELECT DISTINCT parent_id, child_id FROM alive_lineage"
+INTERNAL_EDGES_SQL = """
+SELECT e.parent_id, e.child_id
+FROM hc_spark_edges e
+LEFT SEMI JOIN (SELECT DISTINCT parent_id FROM hc_spark_edges) p ON p.parent_id = e.child_id
+"""
+REACH_START_SQL = "SELECT parent_id AS ancestor_id, child_id AS descendant_id FROM hc_spark_internal_edges"
+# One step of the walk: pairs one edge beyond the last step's new pairs that are not known yet.
+REACH_STEP_SQL = """
+SELECT DISTINCT f.ancestor_id, e.child_id AS descendant_id
+FROM hc_spark_frontier f
+JOIN hc_spark_internal_edges e ON e.parent_id = f.descendant_id
+LEFT ANTI JOIN hc_spark_reach r ON r.ancestor_id = f.ancestor_id AND r.descendant_id = e.child_id
+"""
+REACH_GROW_SQL = "SELECT * FROM hc_spark_reach UNION ALL SELECT * FROM hc_spark_frontier"
+DESCENDANTS_SQL = """
+WITH span AS (
+    SELECT ancestor_id, descendant_id AS member_id FROM hc_spark_reach WHERE ancestor_id <> descendant_id
+    UNION ALL
+    SELECT DISTINCT parent_id, parent_id FROM hc_spark_edges
+)
+SELECT s.ancestor_id AS model_id, CAST(count(DISTINCT e.child_id) AS BIGINT) AS descendants
+FROM span s
+JOIN hc_spark_edges e ON e.parent_id = s.member_id
+WHERE e.child_id <> s.ancestor_id
+GROUP BY s.ancestor_id
+"""
+
+
+def spark_session(master: str = "local[2]", shuffle_partitions: int = 4, app_name: str = "hubcensus") -> SparkSession:
+    """A Spark session for the figures: UTC (dates are UTC dates), no UI, few shuffle partitions
+    (the figures' joins are small next to Spark's default of 200)."""
+    spark = (SparkSession.builder.master(master).appName(app_name)
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+             .config("spark.sql.session.timeZone", "UTC")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+# --- the exported tables ---------------------------------------------------------------------------
+
+def _read_parquet(spark: SparkSession, path: str) -> DataFrame | None:
+    """A Parquet dataset, or None where the export has none (no directory, or no file in it)."""
+    try:
+        return spark.read.parquet(path)
+    except AnalysisException as error:
+        if error.getCondition() in ("PATH_NOT_FOUND", "UNABLE_TO_INFER_SCHEMA"):
+            return None
+        raise
+
+
+def register_export(spark: SparkSession, export_dir: str) -> list[str]:
+    """Register the exported tables as temp views under their database names (model_snapshots,
+    hub_models, lineage, model_changes, crawl_runs, rejected_records when exported) plus
+    license_taxonomy from the reviewed CSV; returns the names registered.
+
+    Tables are found by their directory names (the manifest, `_hubcensus_export.json`, is for
+    people and tools: Spark skips files whose names start with `_`)."""
+    root = str(export_dir).rstrip("/")
+    snapshots = _read_parquet(spark, f"{root}/{SNAPSHOTS}")   # snapshot_date from the partition names
+    if snapshots is None:   # no night exported yet: no partition to infer a schema from
+        snapshots = spark.createDataFrame([], EMPTY_SNAPSHOTS_SCHEMA)
+    snapshots.createOrReplaceTempView(SNAPSHOTS)
+    registered = [SNAPSHOTS]
+    for name in WHOLE_TABLES:
+        frame = _read_parquet(spark, f"{root}/{name}")
+        if frame is None:
+            if name in OPTIONAL_TABLES:
+                continue
+            raise FileNotFoundError(f"{root} has no {name}/ table: not a hubcensus export (run `hubcensus export`)")
+        if name == "models":
+            # hub_models as stored; `models` (with license_family) is rebuilt by the analysis
+            # view from the current taxonomy, as `hubcensus figures` does.
+            name, frame = "hub_models", frame.drop("license_family")
+        frame.createOrReplaceTempView(name)
+        registered.append(name)
+    spark.createDataFrame(load_taxonomy(), TAXONOMY_SCHEMA).createOrReplaceTempView("license_taxonomy")
+    return registered + ["license_taxonomy"]
+
+
+# --- the views, transpiled --------------------------------------------------------------------------
+
+def duckdb_view_definitions() -> dict[str, exp.Expression]:
+    """Every CREATE VIEW of analysis/sql as a sqlglot query (DuckDB dialect), by view name."""
+    views: dict[str, exp.Expression] = {}
+    for _name, text in sql_scripts():
+        for statement in sqlglot.parse(text, read="duckdb"):
+            if isinstance(statement, exp.Create) and statement.args.get("kind") == "VIEW":
+                views[statement.this.name] = statement.expression
+    return views
+
+
+def referenced_relations(query: exp.Expression) -> set[str]:
+    """Tables and views a query reads (its own CTE names excluded)."""
+    ctes = {cte.alias for cte in query.find_all(exp.CTE)}
+    return {table.name for table in query.find_all(exp.Table) if table.name not in ctes}
+
+
+def views_in_order(wanted: tuple[str, ...], definitions: dict[str, exp.Expression]) -> list[str]:
+    """The wanted views and the views they read, dependencies first. A hand-written view comes
+    after what its DuckDB definition reads (its Spark version reads the same)."""
+    ordered: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in ordered or name not in definitions:
+            return
+        for dependency in sorted(referenced_relations(definitions[name])):
+            visit(dependency)
+        ordered.append(name)
+
+    for name in wanted:
+        visit(name)
+    return ordered
+
+
+def to_spark_sql(query: exp.Expression) -> str:
+    """A DuckDB query as Spark SQL (MATERIALIZED is a DuckDB planner hint Spark does not parse)."""
+    query = query.copy()
+    for cte in query.find_all(exp.CTE):
+        cte.set("materialized", None)
+    return query.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
+
+
+def install_descendant_counts(spark: SparkSession) -> int:
+    """Register `descendant_counts` (model_id, descendants); returns the number of walk steps."""
+    spark.sql(EDGES_SQL).cache().createOrReplaceTempView("hc_spark_edges")
+    spark.sql(INTERNAL_EDGES_SQL).cache().createOrReplaceTempView("hc_spark_internal_edges")
+    spark.sql(REACH_START_SQL).createOrReplaceTempView("hc_spark_reach")
+    spark.sql(REACH_START_SQL).createOrReplaceTempView("hc_spark_frontier")
+    steps = 0
+    while True:   # ends: the pairs are finite and every step adds only new ones
+        new = spark.sql(REACH_STEP_SQL).localCheckpoint()   # eager; cuts the plan, which would grow each step
+        if new.isEmpty():
+            break
+        steps += 1
+        new.createOrReplaceTempView("hc_spark_frontier")
+        spark.sql(REACH_GROW_SQL).localCheckpoint().createOrReplaceTempView("hc_spark_reach")
+    spark.sql(DESCENDANTS_SQL).createOrReplaceTempView("descendant_counts")
+    return steps
+
+
+# Views Spark SQL cannot run as DuckDB writes them, by name -> the function that registers them.
+HAND_WRITTEN = {"descendant_counts": install_descendant_counts}
+
+
+def install_figure_views(spark: SparkSession) -> None:
+    """Create the figure views (and what they read) as Spark temp views over registered tables."""
+    definitions = duckdb_view_definitions()
+    missing = [name for name in FIGURE_VIEWS if name not in definitions]
+    if missing:
+        raise LookupError(f"analysis/sql defines no view {', '.join(missing)}")
+    for name in views_in_order(FIGURE_VIEWS, definitions):
+        if name in HAND_WRITTEN:
+            HAND_WRITTEN[name](spark)
+        else:
+            spark.sql(to_spark_sql(definitions[name])).createOrReplaceTempView(name)
+
+
+# --- the figures --------------------------------------------------------------------------------------
+
+def _pair_figures(spark: SparkSession) -> dict[str, dict]:
+    """The two-column figure views (key, count), as dicts sorted by key, read in one Spark job."""
+    frames = [spark.table(view).toDF("key", "n").withColumn("figure", F.lit(key)) for key, view in PAIR_VIEWS.items()]
+    rows = reduce(DataFrame.unionByName, frames).collect()
+    pairs: dict[str, dict] = {key: {} for key in PAIR_VIEWS}
+    for row in sorted(rows, key=lambda row: row["key"]):
+        pairs[row["figure"]][row["key"]] = int(row["n"])
+    return pairs
+
+
+def figures_from_export(spark: SparkSession, export_dir: str) -> dict:
+    """The object `hubcensus figures --json` gives, computed by Spark from an export directory."""
+    register_export(spark, export_dir)
+    install_figure_views(spark)
+    summary = spark.sql("SELECT * FROM figure_summary").collect()[0]
+    (snapshot_date, models_total, created_last_30d, gated_share, with_base_model, ge_100m) = summary
+    top = [dict(zip(TOP_DERIVATIVE_FIELDS, row)) for row in spark.sql("SELECT * FROM figure_top_derivatives").collect()]
+    top.sort(key=lambda entry: (-entry["descendants"], entry["model_id"]))   # the view's order, whatever Spark keeps
+    figures = {
+        **_pair_figures(spark),
+        "snapshot_date": snapshot_date.isoformat() if snapshot_date is not None else None,
+        "models_total": int(models_total),
+        "models_created_last_30d": int(created_last_30d),
+        # Python's round(), as analysis.figures and hubsim's truth do.
+        "gated_share": round(float(gated_share), 6),
+        "models_with_base_model": int(with_base_model),
+        "top_derivatives": [{k: (v if k == "model_id" else int(v)) for k, v in entry.items()} for entry in top],
+        "models_ge_100m_downloads_all_time": int(ge_100m),
+    }
+    return dict(sorted(figures.items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.spark",
+        description="Print the headline figures (as `hubcensus figures --json`) computed by Spark from a "
+                    "`hubcensus export` directory (a local path, or s3a://... with Spark's S3 settings).")
+    parser.add_argument("export_dir", metavar="EXPORT_DIR")
+    parser.add_argument("--master", default="local[*]", help="Spark master URL (default: local[*])")
+    args = parser.parse_args(argv)
+    spark = spark_session(master=args.master)
+    try:
+        figures = figures_from_export(spark, args.export_dir)
+    finally:
+        spark.stop()
+    sys.stdout.write(json.dumps(figures, sort_keys=True, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
