@@ -21,6 +21,7 @@ import argparse
 import json
 import sys
 from functools import reduce
+from typing import Collection
 
 import sqlglot
 from pyspark.errors import AnalysisException
@@ -71,7 +72,6 @@ FROM hc_spark_frontier f
 JOIN hc_spark_internal_edges e ON e.parent_id = f.descendant_id
 LEFT ANTI JOIN hc_spark_reach r ON r.ancestor_id = f.ancestor_id AND r.descendant_id = e.child_id
 """
-REACH_GROW_SQL = "SELECT * FROM hc_spark_reach UNION ALL SELECT * FROM hc_spark_frontier"
 DESCENDANTS_SQL = """
 WITH span AS (
     SELECT ancestor_id, descendant_id AS member_id FROM hc_spark_reach WHERE ancestor_id <> descendant_id
@@ -87,12 +87,15 @@ GROUP BY s.ancestor_id
 
 
 def spark_session(master: str = "local[2]", shuffle_partitions: int = 4, app_name: str = "hubcensus") -> SparkSession:
-    """A Spark session for the figures: UTC (dates are UTC dates), no UI, few shuffle partitions
-    (the figures' joins are small next to Spark's default of 200)."""
+    """A local Spark session sized for the figures of one export: UTC, no UI, few shuffle
+    partitions (Spark's default of 200 is for far bigger joins) and no adaptive execution (it
+    re-plans every stage as its own job: ~2x the jobs and the time for these small queries).
+    On a cluster, pass your own session to figures_from_export instead."""
     spark = (SparkSession.builder.master(master).appName(app_name)
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+             .config("spark.sql.adaptive.enabled", "false")
              .config("spark.sql.session.timeZone", "UTC")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
@@ -111,33 +114,42 @@ def _read_parquet(spark: SparkSession, path: str) -> DataFrame | None:
         raise
 
 
-def register_export(spark: SparkSession, export_dir: str) -> list[str]:
+def register_export(spark: SparkSession, export_dir: str, only: Collection[str] | None = None) -> list[str]:
     """Register the exported tables as temp views under their database names (model_snapshots,
     hub_models, lineage, model_changes, crawl_runs, rejected_records when exported) plus
-    license_taxonomy from the reviewed CSV; returns the names registered.
+    license_taxonomy from the reviewed CSV, or only those named; returns the names registered.
 
     Tables are found by their directory names (the manifest, `_hubcensus_export.json`, is for
-    people and tools: Spark skips files whose names start with `_`)."""
+    people and tools: Spark skips files whose names start with `_`). Reading a table's schema
+    is a Spark job, hence `only`."""
     root = str(export_dir).rstrip("/")
-    snapshots = _read_parquet(spark, f"{root}/{SNAPSHOTS}")   # snapshot_date from the partition names
-    if snapshots is None:   # no night exported yet: no partition to infer a schema from
-        snapshots = spark.createDataFrame([], EMPTY_SNAPSHOTS_SCHEMA)
-    snapshots.createOrReplaceTempView(SNAPSHOTS)
-    registered = [SNAPSHOTS]
+    wanted = set(only) if only is not None else None
+    registered = []
+    if wanted is None or SNAPSHOTS in wanted:
+        snapshots = _read_parquet(spark, f"{root}/{SNAPSHOTS}")   # snapshot_date from the partition names
+        if snapshots is None:   # no night exported yet: no partition to infer a schema from
+            snapshots = spark.createDataFrame([], EMPTY_SNAPSHOTS_SCHEMA)
+        snapshots.createOrReplaceTempView(SNAPSHOTS)
+        registered.append(SNAPSHOTS)
     for name in WHOLE_TABLES:
+        # hub_models as stored; `models` (with license_family) is rebuilt by the analysis view
+        # from the current taxonomy, as `hubcensus figures` does.
+        relation = "hub_models" if name == "models" else name
+        if wanted is not None and relation not in wanted:
+            continue
         frame = _read_parquet(spark, f"{root}/{name}")
         if frame is None:
             if name in OPTIONAL_TABLES:
                 continue
             raise FileNotFoundError(f"{root} has no {name}/ table: not a hubcensus export (run `hubcensus export`)")
         if name == "models":
-            # hub_models as stored; `models` (with license_family) is rebuilt by the analysis
-            # view from the current taxonomy, as `hubcensus figures` does.
-            name, frame = "hub_models", frame.drop("license_family")
-        frame.createOrReplaceTempView(name)
-        registered.append(name)
-    spark.createDataFrame(load_taxonomy(), TAXONOMY_SCHEMA).createOrReplaceTempView("license_taxonomy")
-    return registered + ["license_taxonomy"]
+            frame = frame.drop("license_family")
+        frame.createOrReplaceTempView(relation)
+        registered.append(relation)
+    if wanted is None or "license_taxonomy" in wanted:
+        spark.createDataFrame(load_taxonomy(), TAXONOMY_SCHEMA).createOrReplaceTempView("license_taxonomy")
+        registered.append("license_taxonomy")
+    return registered
 
 
 # --- the views, transpiled --------------------------------------------------------------------------
@@ -184,38 +196,45 @@ def to_spark_sql(query: exp.Expression) -> str:
 
 
 def install_descendant_counts(spark: SparkSession) -> int:
-    """Register `descendant_counts` (model_id, descendants); returns the number of walk steps."""
+    """Register `descendant_counts` (model_id, descendants); returns the number of walk steps.
+
+    Each step's new pairs are checkpointed (eager: one job, and the plan stops growing); the
+    pairs known so far are the union of those checkpoints, never recomputed."""
     spark.sql(EDGES_SQL).cache().createOrReplaceTempView("hc_spark_edges")
     spark.sql(INTERNAL_EDGES_SQL).cache().createOrReplaceTempView("hc_spark_internal_edges")
-    spark.sql(REACH_START_SQL).createOrReplaceTempView("hc_spark_reach")
-    spark.sql(REACH_START_SQL).createOrReplaceTempView("hc_spark_frontier")
-    steps = 0
+    found = [spark.sql(REACH_START_SQL).localCheckpoint()]
     while True:   # ends: the pairs are finite and every step adds only new ones
-        new = spark.sql(REACH_STEP_SQL).localCheckpoint()   # eager; cuts the plan, which would grow each step
+        found[-1].createOrReplaceTempView("hc_spark_frontier")
+        reduce(DataFrame.union, found).createOrReplaceTempView("hc_spark_reach")
+        new = spark.sql(REACH_STEP_SQL).localCheckpoint()
         if new.isEmpty():
             break
-        steps += 1
-        new.createOrReplaceTempView("hc_spark_frontier")
-        spark.sql(REACH_GROW_SQL).localCheckpoint().createOrReplaceTempView("hc_spark_reach")
+        found.append(new)
     spark.sql(DESCENDANTS_SQL).createOrReplaceTempView("descendant_counts")
-    return steps
+    return len(found) - 1
 
 
 # Views Spark SQL cannot run as DuckDB writes them, by name -> the function that registers them.
 HAND_WRITTEN = {"descendant_counts": install_descendant_counts}
 
 
-def install_figure_views(spark: SparkSession) -> None:
-    """Create the figure views (and what they read) as Spark temp views over registered tables."""
-    definitions = duckdb_view_definitions()
-    missing = [name for name in FIGURE_VIEWS if name not in definitions]
-    if missing:
-        raise LookupError(f"analysis/sql defines no view {', '.join(missing)}")
-    for name in views_in_order(FIGURE_VIEWS, definitions):
+def base_relations(ordered: list[str], definitions: dict[str, exp.Expression]) -> set[str]:
+    """The tables the given views read that no view defines: what the export must provide."""
+    read = set().union(*(referenced_relations(definitions[name]) for name in ordered))
+    return read - set(definitions)
+
+
+def install_views(spark: SparkSession, ordered: list[str], definitions: dict[str, exp.Expression]) -> None:
+    """Create the views, in order, as Spark temp views over the registered tables."""
+    readers = {name: sum(name in referenced_relations(definitions[other]) for other in ordered) for name in ordered}
+    for name in ordered:
         if name in HAND_WRITTEN:
             HAND_WRITTEN[name](spark)
-        else:
-            spark.sql(to_spark_sql(definitions[name])).createOrReplaceTempView(name)
+            continue
+        view = spark.sql(to_spark_sql(definitions[name]))
+        if readers[name] > 1:   # computed once, not once per reader (alive_lineage: by four)
+            view = view.localCheckpoint()
+        view.createOrReplaceTempView(name)
 
 
 # --- the figures --------------------------------------------------------------------------------------
@@ -232,8 +251,13 @@ def _pair_figures(spark: SparkSession) -> dict[str, dict]:
 
 def figures_from_export(spark: SparkSession, export_dir: str) -> dict:
     """The object `hubcensus figures --json` gives, computed by Spark from an export directory."""
-    register_export(spark, export_dir)
-    install_figure_views(spark)
+    definitions = duckdb_view_definitions()
+    missing = [name for name in FIGURE_VIEWS if name not in definitions]
+    if missing:
+        raise LookupError(f"analysis/sql defines no view {', '.join(missing)}")
+    ordered = views_in_order(FIGURE_VIEWS, definitions)
+    register_export(spark, export_dir, only=base_relations(ordered, definitions))
+    install_views(spark, ordered, definitions)
     summary = spark.sql("SELECT * FROM figure_summary").collect()[0]
     (snapshot_date, models_total, created_last_30d, gated_share, with_base_model, ge_100m) = summary
     top = [dict(zip(TOP_DERIVATIVE_FIELDS, row)) for row in spark.sql("SELECT * FROM figure_top_derivatives").collect()]
@@ -260,12 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("export_dir", metavar="EXPORT_DIR")
     parser.add_argument("--master", default="local[*]", help="Spark master URL (default: local[*])")
     args = parser.parse_args(argv)
-    spark = spark_session(master=args.master)
+    running = SparkSession.getActiveSession()   # e.g. inside a notebook or pyspark shell: use it, leave it running
+    spark = running or spark_session(master=args.master)
     try:
         figures = figures_from_export(spark, args.export_dir)
     finally:
-        spark.stop()
-    sys.stdout.write(json.dumps(figures, sort_keys=True, indent=2) + "\n")
+        if running is None:
+            spark.stop()
+    sys.stdout.write(json.dumps(figures, sort_keys=True, indent=2) + "\n")   # as `hubcensus figures --json`
     return 0
 
 

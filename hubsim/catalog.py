@@ -6,32 +6,34 @@ Everything here is data, not logic: weights are calibrated in hubsim/README.md.
 from __future__ import annotations
 
 # --- licenses -------------------------------------------------------------------------
-# (license id, family, weight for a model without a parent). Index 0 is "no license".
-# Families follow docs/figures.md; hubsim keeps its own copy on purpose (truth must not
-# import analysis/). A test checks it agrees with analysis/license_taxonomy.csv.
+# (license id, family, weight in the mix of a root model that is not an organisation's
+# release). Index 0 is "no license". Families follow docs/figures.md; hubsim keeps its own
+# copy on purpose (truth must not import analysis/). A test checks it agrees with
+# analysis/license_taxonomy.csv. The weights are calibrated (hubsim/README.md, "Calibration"):
+# most personal uploads carry no license; apache-2.0 leads mit by ~2.7 to 1.
 LICENSES: list[tuple[str, str, float]] = [
-    ("none", "none", 0.40),
-    ("apache-2.0", "permissive", 0.19),
-    ("mit", "permissive", 0.12),
-    ("other", "other", 0.035),
-    ("cc-by-nc-4.0", "non-commercial", 0.025),
-    ("openrail", "openrail", 0.015),
-    ("creativeml-openrail-m", "openrail", 0.02),
-    ("llama2", "open-weights-restricted", 0.008),
-    ("llama3", "open-weights-restricted", 0.01),
-    ("llama3.1", "open-weights-restricted", 0.012),
-    ("llama3.2", "open-weights-restricted", 0.006),
-    ("gemma", "open-weights-restricted", 0.01),
-    ("qwen", "open-weights-restricted", 0.006),
-    ("tongyi-qianwen", "open-weights-restricted", 0.002),
-    ("gpl-3.0", "copyleft", 0.006),
-    ("cc-by-4.0", "permissive", 0.015),
-    ("cc-by-sa-4.0", "copyleft", 0.004),
-    ("bsd-3-clause", "permissive", 0.004),
-    ("afl-3.0", "permissive", 0.004),
+    ("none", "none", 0.765),
+    ("apache-2.0", "permissive", 0.10),
+    ("mit", "permissive", 0.012),
+    ("other", "other", 0.022),
+    ("cc-by-nc-4.0", "non-commercial", 0.016),
+    ("openrail", "openrail", 0.012),
+    ("creativeml-openrail-m", "openrail", 0.01),
+    ("llama2", "open-weights-restricted", 0.002),
+    ("llama3", "open-weights-restricted", 0.002),
+    ("llama3.1", "open-weights-restricted", 0.002),
+    ("llama3.2", "open-weights-restricted", 0.001),
+    ("gemma", "open-weights-restricted", 0.001),
+    ("qwen", "open-weights-restricted", 0.001),
+    ("tongyi-qianwen", "open-weights-restricted", 0.001),
+    ("gpl-3.0", "copyleft", 0.005),
+    ("cc-by-4.0", "permissive", 0.01),
+    ("cc-by-sa-4.0", "copyleft", 0.003),
+    ("bsd-3-clause", "permissive", 0.003),
+    ("afl-3.0", "permissive", 0.003),
     ("cc-by-nc-sa-4.0", "non-commercial", 0.004),
-    ("bigscience-openrail-m", "openrail", 0.003),
-    ("unknown", "other", 0.004),
+    ("bigscience-openrail-m", "openrail", 0.002),
+    ("unknown", "other", 0.003),
     ("agpl-3.0", "copyleft", 0.002),
     ("cc0-1.0", "permissive", 0.002),
 ]
@@ -39,77 +41,108 @@ LICENSE_IDS = [name for name, _, _ in LICENSES]
 LICENSE_INDEX = {name: i for i, name in enumerate(LICENSE_IDS)}
 LICENSE_FAMILY = {name: fam for name, fam, _ in LICENSES}
 RESTRICTED_GATE_LICENSES = ("llama2", "llama3", "llama3.1", "llama3.2", "gemma")
+# Where a derivative's license goes when it differs from its parent's (Laufer et al. 2025:
+# drift toward permissive licenses, apache-2.0 and mit first, some toward copyleft).
+LICENSE_CHANGE_TARGETS: list[tuple[str, float]] = [
+    ("apache-2.0", 0.58), ("mit", 0.14), ("cc-by-4.0", 0.05), ("gpl-3.0", 0.03), ("cc-by-nc-4.0", 0.06),
+    ("other", 0.07), ("openrail", 0.04), ("agpl-3.0", 0.02),
+]
 # `other` cards name their license, like the real Hub's custom licenses.
 OTHER_LICENSE_NAMES = ["custom-research", "model-license", "deepseek", "falcon-llm-license",
                        "nvidia-open-model-license", "yi-license", "flux-1-dev-non-commercial-license"]
 
 # --- model families --------------------------------------------------------------------
 # (weight for a root model, name stems, model_type, architecture, pipeline_tag, library,
-#  parameter choices, uses a tokenizer)
+#  parameter choices). `stems` are (name, owning organisation, license of that release): an
+# organisation's root carries its stem's license; derivatives are named after their root's
+# stem. `flag`: weight of the family among the famous roots (flagships, the most downloaded
+# models); `pull`: how strongly its flagships attract derivatives (LLM bases most).
 FAMILIES: list[dict] = [
-    dict(w=0.16, stems=["Llama-3.1-8B", "Llama-2-7b", "Llama-3.2-1B", "Llama-3.3-70B"], model_type="llama",
-         arch="LlamaForCausalLM", pipeline="text-generation", library="transformers",
-         params=[1_235_814_400, 6_738_415_616, 8_030_261_248, 70_553_706_496], lics=["llama3.1", "llama2", "llama3.2", "llama3"]),
-    dict(w=0.12, stems=["Qwen2.5-7B", "Qwen2.5-0.5B", "Qwen3-4B", "Qwen2-VL-2B"], model_type="qwen2",
-         arch="Qwen2ForCausalLM", pipeline="text-generation", library="transformers",
-         params=[494_032_768, 4_022_468_096, 7_615_616_512], lics=["apache-2.0", "qwen", "tongyi-qianwen"]),
-    dict(w=0.06, stems=["Mistral-7B", "Mistral-Nemo-12B", "Mixtral-8x7B"], model_type="mistral",
-         arch="MistralForCausalLM", pipeline="text-generation", library="transformers",
-         params=[7_241_732_096, 12_247_782_400, 46_702_792_704], lics=["apache-2.0"]),
-    dict(w=0.05, stems=["gemma-2-2b", "gemma-2-9b", "gemma-3-4b"], model_type="gemma2",
-         arch="Gemma2ForCausalLM", pipeline="text-generation", library="transformers",
-         params=[2_614_341_888, 9_241_705_984], lics=["gemma"]),
-    dict(w=0.04, stems=["phi-2", "Phi-3-mini", "phi-4"], model_type="phi",
-         arch="PhiForCausalLM", pipeline="text-generation", library="transformers",
-         params=[2_779_683_840, 3_821_079_552, 14_659_507_200], lics=["mit"]),
-    dict(w=0.12, stems=["bert-base-uncased", "distilbert-base", "roberta-base", "deberta-v3-base"],
+    dict(w=0.16, stems=[("Llama-3.1-8B", "meta-llama", "llama3.1"), ("Llama-2-7b", "meta-llama", "llama2"),
+                        ("Llama-3.2-1B", "meta-llama", "llama3.2"), ("Meta-Llama-3-8B", "meta-llama", "llama3")],
+         model_type="llama", arch="LlamaForCausalLM", pipeline="text-generation", library="transformers",
+         params=[1_235_814_400, 6_738_415_616, 8_030_261_248, 70_553_706_496], flag=0.16, pull=2.0),
+    dict(w=0.12, stems=[("Qwen2.5-7B", "Qwen", "apache-2.0"), ("Qwen2.5-0.5B", "Qwen", "apache-2.0"),
+                        ("Qwen3-4B", "Qwen", "apache-2.0"), ("Qwen2.5-72B", "Qwen", "qwen")],
+         model_type="qwen2", arch="Qwen2ForCausalLM", pipeline="text-generation", library="transformers",
+         params=[494_032_768, 4_022_468_096, 7_615_616_512], flag=0.15, pull=2.5),
+    dict(w=0.06, stems=[("Mistral-7B-v0.1", "mistralai", "apache-2.0"),
+                        ("Mistral-Nemo-Base-2407", "mistralai", "apache-2.0"),
+                        ("Mixtral-8x7B-v0.1", "mistralai", "apache-2.0")],
+         model_type="mistral", arch="MistralForCausalLM", pipeline="text-generation", library="transformers",
+         params=[7_241_732_096, 12_247_782_400, 46_702_792_704], flag=0.08, pull=2.5),
+    dict(w=0.05, stems=[("gemma-2-2b", "google", "gemma"), ("gemma-2-9b", "google", "gemma"),
+                        ("gemma-3-4b-it", "google", "gemma")],
+         model_type="gemma2", arch="Gemma2ForCausalLM", pipeline="text-generation", library="transformers",
+         params=[2_614_341_888, 9_241_705_984], flag=0.06, pull=2.0),
+    dict(w=0.04, stems=[("phi-2", "microsoft", "mit"), ("Phi-3-mini-4k-instruct", "microsoft", "mit"),
+                        ("phi-4", "microsoft", "mit")],
+         model_type="phi", arch="PhiForCausalLM", pipeline="text-generation", library="transformers",
+         params=[2_779_683_840, 3_821_079_552, 14_659_507_200], flag=0.05, pull=2.0),
+    dict(w=0.12, stems=[("bert-base-cased", "google-bert", "apache-2.0"),
+                        ("distilbert-base-uncased", "distilbert", "apache-2.0"),
+                        ("roberta-large", "FacebookAI", "mit"), ("deberta-v3-base", "microsoft", "mit")],
          model_type="bert", arch="BertForSequenceClassification", pipeline="text-classification",
-         library="transformers", params=[66_955_010, 109_483_778, 124_647_170, 184_423_682], lics=["apache-2.0", "mit"]),
-    dict(w=0.05, stems=["bert-ner", "xlm-roberta-ner"], model_type="xlm-roberta",
-         arch="XLMRobertaForTokenClassification", pipeline="token-classification", library="transformers",
-         params=[277_462_281, 559_890_432], lics=["mit", "apache-2.0"]),
-    dict(w=0.06, stems=["whisper-small", "whisper-large-v3", "wav2vec2-base"], model_type="whisper",
-         arch="WhisperForConditionalGeneration", pipeline="automatic-speech-recognition", library="transformers",
-         params=[241_734_912, 1_543_490_560], lics=["apache-2.0", "mit"]),
-    dict(w=0.07, stems=["stable-diffusion-v1-5", "sdxl", "FLUX.1-dev"], model_type=None,
-         arch="StableDiffusionPipeline", pipeline="text-to-image", library="diffusers",
-         params=[], lics=["creativeml-openrail-m", "openrail", "other"]),
-    dict(w=0.05, stems=["vit-base-patch16-224", "convnext-tiny", "resnet-50"], model_type="vit",
-         arch="ViTForImageClassification", pipeline="image-classification", library="transformers",
-         params=[85_806_346, 28_589_128, 25_557_032], lics=["apache-2.0"]),
-    dict(w=0.05, stems=["all-MiniLM-L6-v2", "bge-small-en", "multilingual-e5-base"], model_type="bert",
-         arch="BertModel", pipeline="sentence-similarity", library="sentence-transformers",
-         params=[22_713_216, 33_360_000, 278_043_648], lics=["apache-2.0", "mit"]),
-    dict(w=0.04, stems=["t5-base", "flan-t5-large", "mt5-small"], model_type="t5",
-         arch="T5ForConditionalGeneration", pipeline="text2text-generation", library="transformers",
-         params=[222_903_552, 783_150_080, 300_176_768], lics=["apache-2.0"]),
-    dict(w=0.03, stems=["opus-mt-en-de", "nllb-200-distilled"], model_type="marian",
-         arch="MarianMTModel", pipeline="translation", library="transformers",
-         params=[73_886_208, 615_073_792], lics=["apache-2.0", "cc-by-nc-4.0"]),
-    dict(w=0.05, stems=["ppo-LunarLander-v2", "dqn-SpaceInvaders"], model_type=None,
-         arch=None, pipeline="reinforcement-learning", library="stable-baselines3", params=[], lics=["mit"]),
-    dict(w=0.02, stems=["Kokoro-82M", "speecht5-tts"], model_type="speecht5",
-         arch="SpeechT5ForTextToSpeech", pipeline="text-to-speech", library="transformers",
-         params=[81_763_410, 144_433_921], lics=["apache-2.0", "mit"]),
-    dict(w=0.03, stems=["Qwen2-VL-7B", "llava-1.5-7b", "SmolVLM"], model_type="qwen2_vl",
-         arch="Qwen2VLForConditionalGeneration", pipeline="image-text-to-text", library="transformers",
-         params=[2_246_272_880, 8_291_375_616], lics=["apache-2.0", "llama2"]),
-    dict(w=0.06, stems=["my-model", "test", "model", "checkpoint"], model_type=None, arch=None, pipeline=None,
-         library=None, params=[], lics=[]),
-    dict(w=0.01, stems=["gpt2", "distilgpt2", "gpt2-medium"], model_type="gpt2", arch="GPT2LMHeadModel",
-         pipeline="text-generation", library="transformers", params=[124_439_808, 81_912_576, 354_823_168],
-         lics=["mit"]),
+         library="transformers", params=[66_955_010, 109_483_778, 124_647_170, 184_423_682], flag=0.1, pull=1.5),
+    dict(w=0.05, stems=[("bert-base-NER", "dslim", "mit"), ("xlm-roberta-large", "FacebookAI", "mit")],
+         model_type="xlm-roberta", arch="XLMRobertaForTokenClassification", pipeline="token-classification",
+         library="transformers", params=[277_462_281, 559_890_432], flag=0.03, pull=1.0),
+    dict(w=0.06, stems=[("whisper-small", "openai", "apache-2.0"), ("whisper-large-v3", "openai", "apache-2.0"),
+                        ("wav2vec2-base-960h", "facebook", "apache-2.0")],
+         model_type="whisper", arch="WhisperForConditionalGeneration", pipeline="automatic-speech-recognition",
+         library="transformers", params=[241_734_912, 1_543_490_560], flag=0.05, pull=1.5),
+    dict(w=0.07, stems=[("stable-diffusion-v1-5", "stable-diffusion-v1-5", "creativeml-openrail-m"),
+                        ("stable-diffusion-xl-base-1.0", "stabilityai", "openrail"),
+                        ("FLUX.1-dev", "black-forest-labs", "other")],
+         model_type=None, arch="StableDiffusionPipeline", pipeline="text-to-image", library="diffusers",
+         params=[], flag=0.06, pull=2.0),
+    dict(w=0.05, stems=[("vit-base-patch16-224", "google", "apache-2.0"), ("convnext-tiny-224", "facebook", "apache-2.0"),
+                        ("resnet-50", "microsoft", "apache-2.0")],
+         model_type="vit", arch="ViTForImageClassification", pipeline="image-classification", library="transformers",
+         params=[85_806_346, 28_589_128, 25_557_032], flag=0.04, pull=1.0),
+    dict(w=0.05, stems=[("all-MiniLM-L6-v2", "sentence-transformers", "apache-2.0"),
+                        ("bge-small-en-v1.5", "BAAI", "mit"), ("multilingual-e5-base", "intfloat", "mit")],
+         model_type="bert", arch="BertModel", pipeline="sentence-similarity", library="sentence-transformers",
+         params=[22_713_216, 33_360_000, 278_043_648], flag=0.07, pull=1.0),
+    dict(w=0.04, stems=[("t5-base", "google-t5", "apache-2.0"), ("flan-t5-large", "google", "apache-2.0"),
+                        ("mt5-small", "google", "apache-2.0")],
+         model_type="t5", arch="T5ForConditionalGeneration", pipeline="text2text-generation", library="transformers",
+         params=[222_903_552, 783_150_080, 300_176_768], flag=0.04, pull=1.0),
+    dict(w=0.03, stems=[("opus-mt-en-de", "Helsinki-NLP", "apache-2.0"),
+                        ("nllb-200-distilled-600M", "facebook", "cc-by-nc-4.0")],
+         model_type="marian", arch="MarianMTModel", pipeline="translation", library="transformers",
+         params=[73_886_208, 615_073_792], flag=0.02, pull=0.7),
+    dict(w=0.05, stems=[("ppo-LunarLander-v2", "sb3", "mit"), ("dqn-SpaceInvadersNoFrameskip-v4", "sb3", "mit")],
+         model_type=None, arch=None, pipeline="reinforcement-learning", library="stable-baselines3", params=[],
+         flag=0.0, pull=0.2),
+    dict(w=0.02, stems=[("Kokoro-82M", "hexgrad", "apache-2.0"), ("speecht5_tts", "microsoft", "mit")],
+         model_type="speecht5", arch="SpeechT5ForTextToSpeech", pipeline="text-to-speech", library="transformers",
+         params=[81_763_410, 144_433_921], flag=0.02, pull=0.7),
+    dict(w=0.03, stems=[("Qwen2-VL-7B-Instruct", "Qwen", "apache-2.0"), ("llava-1.5-7b-hf", "llava-hf", "llama2"),
+                        ("SmolVLM-Instruct", "HuggingFaceTB", "apache-2.0")],
+         model_type="qwen2_vl", arch="Qwen2VLForConditionalGeneration", pipeline="image-text-to-text",
+         library="transformers", params=[2_246_272_880, 8_291_375_616], flag=0.03, pull=2.0),
+    dict(w=0.06, stems=[("my-model", None, "none"), ("test", None, "none"), ("model", None, "none"),
+                        ("checkpoint", None, "none")],
+         model_type=None, arch=None, pipeline=None, library=None, params=[], flag=0.0, pull=0.2),
+    dict(w=0.01, stems=[("gpt2-medium", "openai-community", "mit"), ("gpt2-large", "openai-community", "mit"),
+                        ("gpt2-xl", "openai-community", "mit")],
+         model_type="gpt2", arch="GPT2LMHeadModel", pipeline="text-generation", library="transformers",
+         params=[124_439_808, 81_912_576, 354_823_168], flag=0.01, pull=1.0),
 ]
+STEM_NAMES = [[name for name, _, _ in f["stems"]] for f in FAMILIES]
 
-# Synthetic names of the oldest models: one-segment ids like the Hub's canonical repos.
-LEGACY_IDS = [("gpt2", 17), ("bert-base-uncased", 5), ("roberta-base", 5), ("distilgpt2", 17),
-              ("t5-small", 11), ("xlm-roberta-base", 6)]
+# Synthetic names of the oldest models: one-segment ids like the Hub's canonical repos
+# (id, family, license).
+LEGACY_IDS = [("gpt2", 17, "mit"), ("bert-base-uncased", 5, "apache-2.0"), ("roberta-base", 5, "mit"),
+              ("distilgpt2", 17, "apache-2.0"), ("t5-small", 11, "apache-2.0"), ("xlm-roberta-base", 6, "mit")]
 
-ORG_AUTHORS = ["meta-llama", "google", "Qwen", "mistralai", "microsoft", "stabilityai", "openai",
-               "facebook", "sentence-transformers", "TheBloke", "unsloth", "bartowski", "mradermacher",
-               "lmstudio-community", "nvidia", "deepseek-ai", "HuggingFaceTB", "allenai", "EleutherAI",
-               "bigscience", "Helsinki-NLP", "openai-community", "BAAI", "intfloat", "black-forest-labs",
-               "ByteDance", "tiiuae", "CohereForAI", "ibm-granite", "apple"]
+# Organisations: the owners of the families' releases, then the community organisations
+# that publish derivatives (quantizers above all).
+QUANTIZER_ORGS = ["TheBloke", "bartowski", "mradermacher", "unsloth", "lmstudio-community", "mlx-community"]
+FINETUNE_ORGS = ["NousResearch", "cognitivecomputations", "allenai", "HuggingFaceH4", "teknium"]
+ORG_AUTHORS = sorted({org for f in FAMILIES for _, org, _ in f["stems"] if org}) + QUANTIZER_ORGS + FINETUNE_ORGS
+ORG_INDEX = {name: i for i, name in enumerate(ORG_AUTHORS)}
 NAME_A = ["deep", "tiny", "neural", "open", "smart", "quantum", "lazy", "happy", "silent", "bright",
           "rapid", "cosmic", "iron", "lunar", "solar", "pixel", "data", "vector", "sparse", "dense"]
 NAME_B = ["fox", "owl", "lab", "ml", "ai", "coder", "wolf", "panda", "tiger", "forge", "works",

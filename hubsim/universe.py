@@ -29,7 +29,30 @@ MODIFY_PER_DAY = 0.01       # share of alive synthetic models modified per night
 # never reaches them; only the sweep of every model does.
 PUBLISHED_PER_NEW = 0.02
 GROWTH_PER_DAY = 0.0025     # exponential growth rate of the creation curve (doubling ~9 months)
-RELATION_SHARES = [0.50, 0.28, 0.18, 0.04]   # finetune > adapter > quantized > merge
+# Derived models by relation (finetune, adapter, quantized, merge), so that lineage LINKS are
+# adapter 43 %, finetune 34 %, quantized 18 %, merge 5 % (merges have 2-3 parents): Laufer et
+# al. 2025 count 241k adapter, 189k finetune and 102k quantized links, merges fewer.
+RELATION_SHARES = [0.350, 0.443, 0.185, 0.022]
+# Licenses of derivatives (Laufer et al. 2025): a derivative of a licensed parent drops the
+# license (none) with P_DROP, and of the pairs where both declare one, 19.8 % differ (mostly
+# toward apache-2.0 and mit); a derivative of an unlicensed parent adds one with P_ADOPT.
+# Changes are directed: a restricted parent's (llama, gemma, qwen) derivatives change more
+# often than a permissive parent's; the two rates are set so that 19.8 % of all licensed
+# pairs differ (measured in the calibration test).
+P_LICENSE_DROP = 0.40
+P_DROP_FROM_RESTRICTED = 0.60
+P_CHANGE_FROM_RESTRICTED = 0.36 * (1 - P_DROP_FROM_RESTRICTED)
+P_CHANGE_FROM_OTHER = 0.17 * (1 - P_LICENSE_DROP)
+P_LICENSE_ADOPT = 0.08
+# A personal root upload names its family's license this often (else the generic mix).
+P_ROOT_STEM_LICENSE = 0.15
+# Famous roots (flagships): the most downloaded models of the Hub, organisations' releases.
+FLAGSHIPS_PER_MODELS = 20_000          # max(20, N / 20,000) of them
+FLAGSHIP_DL30 = (8_000_000, 60_000_000)   # their 30-day downloads (log-uniform)
+OTHERS_DL30_CAP = 7_200_000            # nobody else reaches a famous root's monthly downloads
+OTHERS_ALL_TIME_CAP = 36_000_000       # ... nor its all-time downloads (famous roots: >= 39M)
+FLAGSHIP_PULL = 1.2                    # their weight as parents: 1.2 N in all (x the family's `pull`;
+                                       # any other model: sqrt(all-time downloads))
 SORT_KEYS = ("createdAt", "lastModified", "downloads", "likes", "trendingScore")
 
 PIPELINES = sorted({f["pipeline"] for f in catalog.FAMILIES if f["pipeline"]})
@@ -37,7 +60,23 @@ LIBRARIES = sorted({f["library"] for f in catalog.FAMILIES if f["library"]} | {"
 LIB_INDEX = {name: i for i, name in enumerate(LIBRARIES)}
 PIPE_INDEX = {name: i for i, name in enumerate(PIPELINES)}
 FAMILY_WEIGHTS = np.array([f["w"] for f in catalog.FAMILIES]) / sum(f["w"] for f in catalog.FAMILIES)
+FLAG_WEIGHTS = np.array([f["flag"] for f in catalog.FAMILIES]) / sum(f["flag"] for f in catalog.FAMILIES)
+FAMILY_PULL = np.array([f["pull"] for f in catalog.FAMILIES])
 LICENSE_WEIGHTS = np.array([w for _, _, w in catalog.LICENSES]) / sum(w for _, _, w in catalog.LICENSES)
+RESTRICTED = np.array([fam == "open-weights-restricted" for _, fam, _ in catalog.LICENSES])
+CHANGE_LICENSES = np.array([catalog.LICENSE_INDEX[name] for name, _ in catalog.LICENSE_CHANGE_TARGETS])
+CHANGE_WEIGHTS = np.array([w for _, w in catalog.LICENSE_CHANGE_TARGETS]) / sum(w for _, w in catalog.LICENSE_CHANGE_TARGETS)
+N_STEMS = np.array([len(f["stems"]) for f in catalog.FAMILIES])
+MAX_STEMS = int(N_STEMS.max())
+# [family, stem] -> license index / owning organisation index (-1: none)
+STEM_LICENSE = np.array([[catalog.LICENSE_INDEX[f["stems"][k % len(f["stems"])][2]] for k in range(MAX_STEMS)]
+                         for f in catalog.FAMILIES])
+STEM_ORG = np.array([[catalog.ORG_INDEX.get(f["stems"][k % len(f["stems"])][1], -1) for k in range(MAX_STEMS)]
+                     for f in catalog.FAMILIES])
+LEGACY_LICENSE = np.array([catalog.LICENSE_INDEX[lic] for _, _, lic in catalog.LEGACY_IDS])
+LEGACY_FAMILY = np.array([fam for _, fam, _ in catalog.LEGACY_IDS])
+QUANTIZERS = np.array([catalog.ORG_INDEX[o] for o in catalog.QUANTIZER_ORGS])
+FINETUNERS = np.array([catalog.ORG_INDEX[o] for o in catalog.FINETUNE_ORGS])
 LANG_WEIGHTS = np.array(catalog.LANG_WEIGHTS) / sum(catalog.LANG_WEIGHTS)
 
 
@@ -64,6 +103,7 @@ COLUMNS = {  # name -> dtype, default
     "lang1": (np.int8, -1), "lang2": (np.int8, -1), "ds1": (np.int8, -1), "ds2": (np.int8, -1),
     "params": (np.int64, 0), "dtype": (np.int8, 0), "has_st": (np.bool_, False),
     "nspaces": (np.int8, 0), "mods": (np.int16, 0),
+    "flag": (np.bool_, False), "nameroot": (np.int32, -1),
 }
 
 
@@ -141,16 +181,19 @@ class Universe:
         legacy = min(len(catalog.LEGACY_IDS), n // 200)
         c["legacy"][:legacy] = np.arange(legacy)
         self._popularity(rng, 0, n, age)
-        c["dl_all"][:legacy] = np.maximum(c["dl_all"][:legacy], 150_000_000 + np.arange(legacy) * 37_000_000)
+        # the canonical old repos: famous, liked, below the flagships
+        c["dl_all"][:legacy] = np.maximum(c["dl_all"][:legacy], 20_000_000 + np.arange(legacy) * 3_000_000)
         c["dl30"][:legacy] = np.maximum(c["dl30"][:legacy], 4_000_000)
+        self._flagships(np.random.default_rng([self.seed, 1, 3]), n, legacy)
         self._fix_top_all_time(n)
+        famous = np.flatnonzero(c["flag"][:n] | (c["legacy"][:n] >= 0))
+        c["likes"][famous] = np.floor(np.sqrt(c["dl30"][famous]) * rng.uniform(0.2, 0.8, len(famous))).astype(np.int32)
         year2023 = int(dt.datetime(2023, 1, 1, tzinfo=clock.UTC).timestamp())
         p_parent = np.where(real_created < year2023, 0.08, 0.45)
         p_parent[:legacy] = 0.0
+        p_parent[c["flag"][:n]] = 0.0
         self._lineage(rng, 0, n, p_parent, prefix=True)
         self._attributes(rng, 0, n, prefix=True)
-        c["lic"][:legacy] = catalog.LICENSE_INDEX["apache-2.0"]
-        c["gated"][:legacy] = 0
         lastmod_delta = rng.integers(0, 90 * clock.DAY_SECONDS, n)
         lastmod = np.maximum(c["created"][:n], real_created + lastmod_delta)
         # A recent model's last commit falls somewhere between its creation and now, not on the
@@ -173,19 +216,53 @@ class Universe:
         stale = rng.random(n) < 0.35   # old downloads even when nobody downloads it now
         all_time = np.floor(history + np.where(stale, rng.integers(1, 60, n), 0))
         all_time = np.maximum(all_time.astype(np.int64), np.ceil(dl30 * 1.25).astype(np.int64))
-        c["dl30"][lo:hi] = dl30
+        c["dl30"][lo:hi] = np.minimum(dl30, OTHERS_DL30_CAP)
         c["dl_all"][lo:hi] = all_time
         c["likes"][lo:hi] = np.floor(np.power(dl30, 0.45) * rng.random(n) * 0.8).astype(np.int32)
         c["nspaces"][lo:hi] = np.clip(np.floor(np.log10(all_time + 1)) - 4, 0, 8).astype(np.int8)
 
+    def _flagships(self, rng, n: int, legacy: int) -> None:
+        """The famous roots: max(10, N / 20,000) of the most downloaded models of all time become
+        organisations' releases of a famous family (LLM bases first) with the Hub's largest
+        monthly downloads (8-60M; everyone else stays under 7.2M)."""
+        c = self.c
+        count = min(n - legacy, max(20, round(n / FLAGSHIPS_PER_MODELS)))
+        if count <= 0:
+            return
+        top = legacy + np.argsort(-c["dl_all"][legacy:n], kind="stable")[:count]
+        c["flag"][top] = True
+        # families by quota (largest remainders), shuffled: every universe has its share of
+        # famous LLM bases, so the shares they pass on vary little between seeds
+        quota = FLAG_WEIGHTS * count
+        per_family = np.floor(quota).astype(np.int64)
+        extra = np.argsort(-(quota - per_family), kind="stable")[: count - int(per_family.sum())]
+        per_family[extra] += 1
+        fam = rng.permutation(np.repeat(np.arange(len(catalog.FAMILIES)), per_family))
+        c["family"][top] = fam
+        # a family's famous roots are its different releases (stems in turn from a random one)
+        nth = np.zeros(count, dtype=np.int64)
+        for f in np.unique(fam).tolist():
+            nth[fam == f] = np.arange(int((fam == f).sum()))
+        offset = rng.integers(0, 1 << 30, len(catalog.FAMILIES))
+        c["stem"][top] = ((offset[fam] + nth) % N_STEMS[fam]).astype(np.int8)
+        lo, hi = np.log(FLAGSHIP_DL30[0]), np.log(FLAGSHIP_DL30[1])
+        dl30 = np.sort(np.exp(rng.uniform(lo, hi, count)).astype(np.int64))[::-1]   # by all-time rank
+        c["dl30"][top] = dl30
+        c["dl_all"][top] = np.maximum(c["dl_all"][top], 5 * dl30)
+
     def _fix_top_all_time(self, n: int) -> None:
-        """Exactly max(3, ~65 per 2M) models reach 100M all-time downloads on day 1."""
+        """Exactly max(3, ~65 per 2M) models reach 100M all-time downloads on day 1: flagships
+        first. The flagships below the line keep a month's growth of room under it."""
         c = self.c
         k = min(n, max(3, round(65 * n / 2_000_000)))
-        order = np.argsort(-c["dl_all"][:n], kind="stable")
+        priority = c["dl_all"][:n] + c["flag"][:n].astype(np.int64) * (1 << 50)
+        order = np.argsort(-priority, kind="stable")
         top, rest = order[:k], order[k:]
         c["dl_all"][top] = np.maximum(c["dl_all"][top], 100_000_000 + (top % 997) * 1_000_003)
-        c["dl_all"][rest] = np.minimum(c["dl_all"][rest], 97_000_000)
+        c["dl_all"][rest] = np.minimum(c["dl_all"][rest], np.where(c["flag"][rest], 97_000_000, OTHERS_ALL_TIME_CAP))
+        below = rest[c["flag"][rest]]
+        c["dl30"][below] = np.minimum(c["dl30"][below], 29_000_000)
+        c["dl_all"][below] = np.minimum(c["dl_all"][below], 97_000_000 - 2 * c["dl30"][below])
         c["dl30"][:n] = np.minimum(c["dl30"][:n], (c["dl_all"][:n] / 1.25).astype(np.int64))
 
     def _lineage(self, rng, lo: int, hi: int, p_parent, prefix: bool, alive=None) -> None:
@@ -193,6 +270,16 @@ class Universe:
         c = self.c
         n = hi - lo
         weights = np.power(c["dl_all"][:hi].astype(np.float64) + 1.0, 0.5)
+        # famous roots pull derivatives, LLM bases most (their family is set before lineage),
+        # each as much as any other of its family whatever its download rank, so that no
+        # single famous root decides the shares its family passes on
+        flag = c["flag"][:hi]
+        if flag.any():   # together a fixed share of the pull at any size of universe
+            per_flagship = FLAGSHIP_PULL * self.n_base / int(c["flag"].sum())
+            weights[flag] = per_flagship * FAMILY_PULL[c["family"][:hi][flag]]
+            # the six canonical old repos pull like half a famous root each, not like six
+            # giants in a small universe
+            weights[c["legacy"][:hi] >= 0] = per_flagship * 0.5
         if alive is not None:
             weights[:lo] *= alive[:lo]
         weights[lo:hi] *= 1.0 if prefix else 0.0
@@ -242,25 +329,52 @@ class Universe:
         has = parent >= 0
         pp = np.where(has, parent, 0)
         rel = c["relation"][idx]
-        # family and name stem
-        fam_fresh = rng.choice(len(catalog.FAMILIES), size=n, p=FAMILY_WEIGHTS).astype(np.int8)
-        fam = np.where(has, c["family"][pp], fam_fresh)
         legacy = c["legacy"][idx]
-        legacy_fam = np.array([f for _, f in catalog.LEGACY_IDS])[np.clip(legacy, 0, None)]
-        fam = np.where(legacy >= 0, legacy_fam, fam).astype(np.int8)
-        nstems = np.array([len(f["stems"]) for f in catalog.FAMILIES])[fam]
-        stem = np.where(has, c["stem"][pp], rng.integers(0, 1 << 30, n) % nstems).astype(np.int8)
+        is_legacy = legacy >= 0
+        flag = c["flag"][idx]
+        # family and name stem: a derivative is its parent's family and is named after the
+        # root its parent is named after; flagships were given theirs already
+        fam_fresh = rng.choice(len(catalog.FAMILIES), size=n, p=FAMILY_WEIGHTS).astype(np.int8)
+        fam = np.where(has, c["family"][pp], np.where(flag, c["family"][idx], fam_fresh))
+        fam = np.where(is_legacy, LEGACY_FAMILY[np.clip(legacy, 0, None)], fam).astype(np.int8)
+        stem_fresh = rng.integers(0, 1 << 30, n) % N_STEMS[fam]
+        stem = np.where(has, c["stem"][pp], np.where(flag, c["stem"][idx], stem_fresh)).astype(np.int8)
         c["family"][idx], c["stem"][idx] = fam, stem
-        c["word"][idx] = np.where(rng.random(n) < 0.6, rng.integers(0, len(catalog.TASK_WORDS), n), -1)
+        c["nameroot"][idx] = np.where(has, c["nameroot"][pp], idx)
+        c["word"][idx] = np.where((rng.random(n) < 0.6) & ~flag, rng.integers(0, len(catalog.TASK_WORDS), n), -1)
         c["suffix"][idx] = rng.integers(0, 4, n)
-        # license: family default or the generic mix for roots; inherit with drift
+        # owners: organisations release the famous and popular roots of their families;
+        # community organisations publish popular quantizations and fine-tunes; users the rest
+        popular = c["dl_all"][idx] > 1_000_000
+        r_org = rng.random(n)
+        users = np.floor(np.power(rng.random(n), 2.2) * max(40, self.n_base // 5)).astype(np.int32) \
+            + len(catalog.ORG_AUTHORS)
+        stem_org = STEM_ORG[fam, stem]
+        root_org = ~has & ~is_legacy & (stem_org >= 0) & (flag | (popular & (r_org < 0.6)))
+        community = rng.integers(0, 1 << 30, n)
+        derived_org = np.where(rel == 2, QUANTIZERS[community % len(QUANTIZERS)],
+                               np.where(rel == 0, FINETUNERS[community % len(FINETUNERS)], -1))
+        derived_org = np.where(has & popular & (r_org < 0.5), derived_org, -1)
+        author = np.where(root_org, stem_org, np.where(derived_org >= 0, derived_org, users))
+        c["author"][idx] = author
+        # license: an organisation's root carries its release's license; a personal root
+        # sometimes its family's, else the generic mix (mostly none); a derivative keeps its
+        # parent's, drops it, or changes it (toward apache-2.0 and mit)
         generic = rng.choice(len(catalog.LICENSES), size=n, p=LICENSE_WEIGHTS)
-        fam_lic = np.array([catalog.LICENSE_INDEX[f["lics"][0]] if f["lics"] else 0 for f in catalog.FAMILIES])
-        fam_lic_alt = np.array([catalog.LICENSE_INDEX[f["lics"][-1]] if f["lics"] else 0 for f in catalog.FAMILIES])
-        family_choice = np.where(rng.random(n) < 0.6, fam_lic[fam], fam_lic_alt[fam])
-        root_lic = np.where((generic != 0) & (rng.random(n) < 0.45), family_choice, generic)
+        stem_lic = STEM_LICENSE[fam, stem]
+        root_lic = np.where(root_org | (rng.random(n) < P_ROOT_STEM_LICENSE), stem_lic, generic)
+        root_lic = np.where(is_legacy, LEGACY_LICENSE[np.clip(legacy, 0, None)], root_lic)
+        parent_lic = c["lic"][pp]
+        target, again = CHANGE_LICENSES[rng.choice(len(CHANGE_LICENSES), size=(2, n), p=CHANGE_WEIGHTS)]
+        target = np.where(target == parent_lic, again, target)   # a change is a different license
+        target = np.where(target == parent_lic, np.where(parent_lic == catalog.LICENSE_INDEX["apache-2.0"],
+                                                         catalog.LICENSE_INDEX["mit"],
+                                                         catalog.LICENSE_INDEX["apache-2.0"]), target)
         r = rng.random(n)
-        child_lic = np.where(r < 0.70, c["lic"][pp], np.where(r < 0.82, 0, generic))
+        p_drop = np.where(RESTRICTED[parent_lic], P_DROP_FROM_RESTRICTED, P_LICENSE_DROP)
+        p_change = np.where(RESTRICTED[parent_lic], P_CHANGE_FROM_RESTRICTED, P_CHANGE_FROM_OTHER)
+        child_lic = np.where(parent_lic == 0, np.where(r < P_LICENSE_ADOPT, target, 0),
+                             np.where(r < p_drop, 0, np.where(r < p_drop + p_change, target, parent_lic)))
         lic = np.where(has, child_lic, root_lic).astype(np.int8)
         c["lic"][idx] = lic
         c["lic_list"][idx] = (lic != 0) & (rng.random(n) < 0.006)
@@ -271,7 +385,7 @@ class Universe:
         gated = np.where(restricted & popular & ~has, np.where(g < 0.55, 2, np.where(g < 0.7, 1, 0)),
                          np.where(g < 0.010, 1, np.where(g < 0.013, 2, 0)))
         gated = np.where(restricted & has & (g > 0.96), 2, gated)
-        c["gated"][idx] = gated
+        c["gated"][idx] = np.where(is_legacy, 0, gated)
         # task and library
         fam_pipe = np.array([PIPE_INDEX[f["pipeline"]] if f["pipeline"] else -1 for f in catalog.FAMILIES])
         fam_lib = np.array([LIB_INDEX[f["library"]] if f["library"] else -1 for f in catalog.FAMILIES])
@@ -299,9 +413,6 @@ class Universe:
         c["params"][idx] = params
         c["has_st"][idx] = (params > 0) & (rng.random(n) < 0.62) & ~quant
         c["dtype"][idx] = rng.choice(3, size=n, p=[0.5, 0.3, 0.2])
-        author = np.floor(np.power(rng.random(n), 2.2) * max(40, self.n_base // 5)).astype(np.int32)
-        org = (c["dl_all"][idx] > 1_000_000) & (rng.random(n) < 0.7)
-        c["author"][idx] = np.where(org, rng.integers(0, len(catalog.ORG_AUTHORS), n), author)
 
     # ------------------------------------------------------------------ nights
     def _apply_night(self, d: int, lo: int, hi: int) -> None:
@@ -333,8 +444,13 @@ class Universe:
         m = mods[(kind >= 0.17) & (kind < 0.21)]
         m = m[(c["relation"][m] >= 0) & (c["relation"][m] != 3) & (m > 0)]
         if len(m):
-            cand = (rng.random(len(m)) * m).astype(np.int32)   # an older model becomes the base
-            c["parent1"][m] = cand
+            # an older model of the same family becomes the base (the name stays): the first
+            # of 32 random older models that is of its family, else the base stays
+            tries = (rng.random((32, len(m))) * m).astype(np.int64)
+            same = c["family"][tries] == c["family"][m]
+            found = same.any(axis=0)
+            first = tries[same.argmax(axis=0), np.arange(len(m))]
+            c["parent1"][m[found]] = first[found]
         m = mods[(kind >= 0.21) & (kind < 0.26)]
         c["pipeline"][m] = rng.integers(-1, len(PIPELINES), len(m))
         m = mods[(kind >= 0.26) & (kind < 0.29)]
@@ -350,7 +466,7 @@ class Universe:
             c["born"][lo:hi] = d
             c["oid_rand"][lo:hi] = rng.integers(0, 2**63, n, dtype=np.int64).astype(np.uint64)
             self._popularity(rng, lo, hi, np.ones(n))
-            c["dl_all"][lo:hi] = np.minimum(c["dl_all"][lo:hi], 97_000_000)
+            c["dl_all"][lo:hi] = np.minimum(c["dl_all"][lo:hi], OTHERS_ALL_TIME_CAP)
             c["dl30"][lo:hi] = np.minimum(c["dl30"][lo:hi], 1_000)
             c["likes"][lo:hi] = np.minimum(c["likes"][lo:hi], 20)
             alive_all = np.zeros(hi, dtype=bool)
@@ -416,27 +532,28 @@ class Universe:
         return cached
 
     def _synthetic_id(self, slot: int) -> str:
+        """The id of a synthetic slot from its never-modified naming columns: a legacy id, or
+        `author/<stem of its name root>[-task word][-relation suffix]-<slot in base 36>`."""
         c = self.c
-        return self.compose_id(slot, int(c["legacy"][slot]), int(c["family"][slot]), int(c["stem"][slot]),
-                               int(c["word"][slot]), int(c["relation"][slot]), int(c["suffix"][slot]),
-                               int(c["author"][slot]))
-
-    def compose_id(self, slot: int, legacy: int, family: int, stem: int, word: int, relation: int,
-                   suffix: int, author: int) -> str:
-        """The id of a synthetic slot from its (never modified) naming columns."""
+        legacy = int(c["legacy"][slot])
         if legacy >= 0:
             return catalog.LEGACY_IDS[legacy][0]
-        name = catalog.FAMILIES[family]["stems"][stem]
+        root = int(c["nameroot"][slot])
+        root_legacy = int(c["legacy"][root])
+        name = catalog.LEGACY_IDS[root_legacy][0] if root_legacy >= 0 else \
+            catalog.STEM_NAMES[int(c["family"][root])][int(c["stem"][root])]
+        word = int(c["word"][slot])
         if word >= 0:
             name += "-" + catalog.TASK_WORDS[word]
+        relation = int(c["relation"][slot])
         if relation >= 0:
             sfx = catalog.RELATION_SUFFIX[relation]
-            name += "-" + sfx[suffix % len(sfx)]
-        return f"{self.author_name(author)}/{name}-{_b36(slot)}"
+            name += "-" + sfx[int(c["suffix"][slot]) % len(sfx)]
+        return f"{self.author_name(int(c['author'][slot]))}/{name}-{_b36(slot)}"
 
     def synthetic_slot(self, model_id: str) -> int | None:
         """Slot of a synthetic id (alive or not), or None."""
-        for j, (legacy_id, _) in enumerate(catalog.LEGACY_IDS):
+        for j, (legacy_id, _, _) in enumerate(catalog.LEGACY_IDS):
             if model_id == legacy_id:
                 hits = np.flatnonzero(self.c["legacy"] == j)
                 return int(hits[0]) if len(hits) else None
