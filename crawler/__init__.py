@@ -1,6 +1,6 @@
 """Talking to the Hub: a source of pages (crawler.source) for crawl plans declared as data
 (crawler.plans), over one HTTP client with retries, pacing and prefetch (crawler.http), each
-page split into records on disk (crawler.records, crawler.spool). Knows nothing of storage.
+page split into records on disk (crawler.records). Knows nothing of storage.
 
 Public API: HubClient, RetryPolicy, PLANS / model_plans(repo_type), listing_pages,
 by_id_pages, Page; errors in crawler.errors.

@@ -1,5 +1,5 @@
 """One GET against the Hub: keep-alive session, auth headers, retries, rate-limit pacing, and
-the body turned into a page's records on disk (crawler.records, crawler.spool).
+the body turned into a page's records on disk (crawler.records).
 
 - Endpoint, token and user agent come from huggingface_hub (HF_ENDPOINT, the token the `hf`
   CLI would use, its header builder). The token only ever lives in the session's headers; no
@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json
+import mmap
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,11 +39,13 @@ import tenacity
 
 from crawler.errors import AuthRejected, HubRequestRejected, HubUnreachable, RetriesExhausted
 from crawler.hubtime import parse_http_date
-from crawler.records import Rejection, SplitResult, split_listing, split_record
-from crawler.spool import PageFiles, ResponseBody
+from crawler.records import PageFiles, Rejection, SplitResult, split_listing, split_record
 
 _RATELIMIT = re.compile(r"\br=(\d+)\b.*?\bt=(\d+)\b|\bt=(\d+)\b.*?\br=(\d+)\b")
 DOWNLOAD_CHUNK = 1024 * 1024
+# A body stays in memory up to this size and goes to a temporary file beyond, so pages fetched
+# ahead cost disk, not memory, however large they are.
+IN_MEMORY_BYTES = 8 * 1024 * 1024
 CAUSE_CHARS = 300
 
 
@@ -99,6 +104,66 @@ class Response:
     seconds: float = 0.0
     unreadable: str | None = None     # the body never arrived readable: why (records that did are kept)
     gone: bool = False                # a single repository that is not there (404)
+
+
+class ResponseBody:
+    """A body being downloaded: write(chunk)... then view() (a buffer) and close(). In memory up to
+    IN_MEMORY_BYTES, then in a temporary file, mapped read-only for splitting."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.size = 0
+        self._memory: bytearray | None = bytearray()
+        self._file = None
+        self._path: Path | None = None
+        self._map: mmap.mmap | None = None
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self._memory is not None and self.size <= IN_MEMORY_BYTES:
+            self._memory += chunk
+            return
+        if self._file is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._path = self.directory / f"body-{uuid.uuid4().hex}.json"
+            self._file = open(self._path, "wb")
+            if self._memory:
+                self._file.write(self._memory)
+            self._memory = None
+        self._file.write(chunk)
+
+    def view(self):
+        """The whole body as a buffer (bytes-like; valid until close())."""
+        if self._file is None:
+            return bytes(self._memory or b"")
+        self._file.flush()
+        if self.size == 0:
+            return b""
+        with open(self._path, "rb") as f:
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        return memoryview(self._map)
+
+    def head(self, n: int = 200) -> bytes:
+        if self._file is None:
+            return bytes((self._memory or b"")[:n])
+        self._file.flush()
+        with open(self._path, "rb") as f:
+            return f.read(n)
+
+    def close(self) -> None:
+        if self._map is not None:
+            try:
+                self._map.close()
+            except BufferError:   # a view is still referenced; the map goes with it
+                pass
+            self._map = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self._path is not None:
+            self._path.unlink(missing_ok=True)
+            self._path = None
+        self._memory = None
 
 
 class AttemptCounters:
@@ -326,6 +391,15 @@ class HubClient:
         finally:
             body.close()
 
+    def _refusal(self, r: requests.Response, body: ResponseBody, url: str) -> str:
+        """One line for a 4xx: the path asked for (no query), the status and content type, and the
+        Hub's own error message when the body is its JSON; never the body of an HTML page."""
+        kind = r.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
+        said = _json_error(body.head(4096)) if "json" in kind else None
+        what = f": {said}" if said else (", not the Hub's JSON API: check --endpoint / HF_ENDPOINT"
+                                         if "json" not in kind else "")
+        return f"{self.public_endpoint} refused {urlsplit(url).path}: HTTP {r.status_code} ({kind}){what}"
+
     def _answer(self, r: requests.Response, body: ResponseBody, url: str, spool: Path, listing: bool,
                 want_modified: bool) -> Response:
         status = r.status_code
@@ -346,8 +420,7 @@ class HubClient:
             return Response(url=public_url(url), files=[], records=0, largest_record=0, rejected=[], elements=0,
                             last_modified=[], next_url=None, server_time=server_time, gone=True)
         if status >= 400:
-            raise HubRequestRejected(f"{self.public_endpoint} refused {public_url(url)}: HTTP {status} "
-                                     f"{_short(body.head())}")
+            raise HubRequestRejected(self._refusal(r, body, url))
         next_url = r.links.get("next", {}).get("url") if listing else None
         files = PageFiles(spool)
         try:
@@ -365,5 +438,11 @@ class HubClient:
                         last_modified=split.last_modified, next_url=next_url, server_time=server_time)
 
 
-def _short(body: bytes) -> str:
-    return " ".join(body[:200].decode("utf-8", "replace").split())
+def _json_error(head: bytes) -> str | None:
+    """The Hub's {"error": "..."} message, when the head of a body is one."""
+    try:
+        value = json.loads(head.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    error = value.get("error") if isinstance(value, dict) else None
+    return " ".join(str(error).split())[:200] if error else None

@@ -16,19 +16,27 @@ on, so that one bad record costs only itself:
   The scanner also tells a cut body (the array never closes: worth another request) from a
   body that is not a listing at all.
 
-Stored records go to a RecordSink as newline-delimited JSON, one record a line, never held
-together in memory: a 120 MB page costs its body plus one record.
+Stored records go to a RecordSink, one at a time, never held together in memory: a 120 MB
+page costs its body plus one record. PageFiles, the crawl's sink, writes them as
+newline-delimited JSON chunk files of at most CHUNK_BYTES (a larger record gets a file of its
+own), fsynced before the page is handed on; storage moves the files under its own names when it
+commits the page, and parses them in batches of bounded size, so a page's size never decides
+the parse's memory.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import msgspec
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
+CHUNK_BYTES = 8 * 1024 * 1024        # one NDJSON file of a page's records, at most
 MAX_NESTING = 512
 SAMPLE_CHARS = 200
 
@@ -299,3 +307,57 @@ class CountingSink(RecordSink):
         if self.keep:
             self.records.append(record)
         self.on_write(record)
+
+
+class PageFiles(RecordSink):
+    """A page's storable records as NDJSON chunk files in `directory` (see the module doc)."""
+
+    def __init__(self, directory: Path, chunk_bytes: int = CHUNK_BYTES, fsync: bool = True) -> None:
+        self.directory = directory
+        self.chunk_bytes = chunk_bytes
+        self.fsync = fsync
+        self.token = uuid.uuid4().hex
+        self.files: list[Path] = []
+        self.largest = 0          # bytes of the largest record (the parse sizes its buffers by it)
+        self.records = 0
+        self._out = None
+        self._size = 0
+
+    def write(self, record: bytes) -> None:
+        n = len(record) + 1
+        if self._out is None or (self._size + n > self.chunk_bytes and self._size > 0):
+            self._roll()
+        self._out.write(record)
+        self._out.write(b"\n")
+        self._size += n
+        self.records += 1
+        self.largest = max(self.largest, len(record))
+
+    def _roll(self) -> None:
+        self._close_current()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"{self.token}.{len(self.files)}.ndjson"
+        self._out = open(path, "wb")
+        self.files.append(path)
+        self._size = 0
+
+    def _close_current(self) -> None:
+        if self._out is not None:
+            self._out.flush()
+            if self.fsync:   # on disk before the page's cursor commits (power loss, not just kill -9)
+                os.fsync(self._out.fileno())
+            self._out.close()
+            self._out = None
+
+    def finish(self) -> list[Path]:
+        self._close_current()
+        return list(self.files)
+
+    def discard(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        for path in self.files:
+            path.unlink(missing_ok=True)
+        self.files.clear()
+        self.records = self.largest = 0

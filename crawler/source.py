@@ -5,7 +5,7 @@ nothing of storage: the consumer commits each Page and tells the source where to
 
 Listings are prefetched: the next page's request goes out as soon as the current page's
 headers name it (Link), so its round trip overlaps this body's download and split. Pages
-fetched ahead sit on disk (crawler.spool), so how far ahead costs no memory.
+fetched ahead sit on disk (their record files), so how far ahead costs no memory.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from crawler.errors import HubRequestRejected
 from crawler.http import HubClient, Response
 from crawler.hubtime import trusted_range
 from crawler.plans import CATCHUP_PAGE, Plan, is_last_page, repo_path
-from crawler.records import Rejection
-from crawler.spool import PageFiles
+from crawler.records import PageFiles, Rejection
 
 log = logging.getLogger("hubcensus.crawl")
 

@@ -9,6 +9,7 @@ A night already recorded in crawl_runs (killed after the merge committed) is not
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import math
@@ -16,13 +17,13 @@ from pathlib import Path
 
 import duckdb
 
+
 from storage import db, sqlfile
-from storage.errors import DatabaseBusy, MainDatabaseBusy
+from storage.errors import DatabaseBusy, DiskFull, MainDatabaseBusy, is_disk_full
 from storage.staging import Staging
 
 log = logging.getLogger("hubcensus.storage")
 
-PREPARE = db.SQL_DIR / "merge_prepare.sql"
 MERGE = db.SQL_DIR / "merge.sql"
 RUNS = db.SQL_DIR / "merge_runs.sql"
 SLICE_MODELS = 100_000   # staged rows merged per slice (see merge_night): its temp tables
@@ -78,12 +79,15 @@ def merge_night(staging: Staging, listed_every_model: bool, wait_seconds: float 
                 con.execute("ROLLBACK")
                 return False
             for part in range(params["parts"]):
-                sqlfile.run(con, PREPARE, {**params, "part": part})
                 sqlfile.run(con, MERGE, {**params, "part": part})
             sqlfile.run(con, RUNS, params)
             con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as error:
+            with contextlib.suppress(duckdb.Error):   # a failed COMMIT ends the transaction itself
+                con.execute("ROLLBACK")
+            if is_disk_full(error):
+                raise DiskFull(f"the disk is full (merging into {main}): {' '.join(str(error).split())[:200]}; "
+                               "the night is kept in staging and the next crawl merges it") from error
             raise
         # The main file must be whole on its own (analysts copy it, exports read it): fold the
         # night's WAL into it now rather than leave it to a checkpoint at close.

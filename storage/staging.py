@@ -36,7 +36,6 @@ log = logging.getLogger("hubcensus.storage")
 SCHEMA = db.SQL_DIR / "staging_schema.sql"
 PARSE_MACROS = db.SQL_DIR / "parse_macros.sql"
 PARSE_PAGE = db.SQL_DIR / "parse_page.sql"
-STAGE_PAGE = db.SQL_DIR / "stage_page.sql"
 CATCHUP_CANDIDATES = db.SQL_DIR / "catchup_candidates.sql"
 # Bump when staging_schema.sql or the row mapping changes: a staging file of another version is
 # dropped (its night is re-crawled) instead of being misread.
@@ -58,12 +57,14 @@ _RECORD_FILE = re.compile(r"^(\d+)\.(\d+)\.ndjson$")
 
 
 def staging_path(db_path: str | Path) -> Path:
-    return Path(f"{db_path}.staging")
+    """<db>.staging beside the database's real path: a night interrupted under one name (a
+    symlink) resumes under another."""
+    return Path(f"{os.path.realpath(db_path)}.staging")
 
 
 def spool_dir(db_path: str | Path) -> Path:
     """Committed record files waiting to be parsed: <db>.staging.pages/<plan>/<page_no>.<k>.ndjson."""
-    return Path(f"{db_path}.staging.pages")
+    return Path(f"{os.path.realpath(db_path)}.staging.pages")
 
 
 class Rejected(Protocol):
@@ -147,6 +148,15 @@ UPDATE plan_state SET
 WHERE plan = $plan AND pages = $page_no - 1
 RETURNING {PLAN_STATE_COLUMNS}
 """
+# A parsed batch into staging (inside the batch's transaction, after parse_page.sql).
+STAGE_PARSED_SQL = (
+    "INSERT INTO stage_rows BY NAME SELECT $plan AS plan, * EXCLUDE (skip_reason, record_sample) "
+    "FROM page_rows WHERE skip_reason IS NULL",
+    "INSERT INTO stage_rejected SELECT $plan, page_no, model_id, NULL, skip_reason, record_sample "
+    "FROM page_rows WHERE skip_reason IS NOT NULL",
+    "INSERT INTO stage_rejected SELECT $plan, page_no, model_id, field, reason, sample FROM page_drops",
+    "INSERT INTO stage_edges BY NAME SELECT * FROM page_edges",
+)
 INSERT_PAGE_SQL = "INSERT INTO stage_pages VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_REJECTED_SQL = "INSERT INTO stage_rejected VALUES (?, ?, ?, ?, ?, ?)"
 FAILED_ATTEMPTS_SQL = ("UPDATE plan_state SET requests = requests + ?, retries = retries + ?, bytes = bytes + ?, "
@@ -396,7 +406,8 @@ class Staging:
         models, rejected, dropped = con.execute(BATCH_COUNTS_SQL).fetchone()
 
         def work():
-            sqlfile.run(con, STAGE_PAGE, {"plan": plan})
+            for statement in STAGE_PARSED_SQL:
+                con.execute(statement, {"plan": plan} if "$plan" in statement else None)
             con.execute(PARSE_PROGRESS_SQL, {"plan": plan, "pages": through_pages, "chunks": through_chunks,
                                              "models": models, "rejected": rejected, "dropped": dropped})
 

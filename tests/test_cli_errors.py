@@ -168,7 +168,8 @@ def test_a_web_site_instead_of_a_hub_is_exit_4_naming_the_404(tmp_path, web_site
     result = hubcensus("crawl", "--db", str(tmp_path / "hub.duckdb"), "--endpoint", url)
     assert result.returncode == 4
     line = error_line(result)
-    assert line.startswith(f"hubcensus: error: {url} refused ") and "HTTP 404" in line
+    assert line == (f"hubcensus: error: {url} refused /api/models: HTTP 404 (text/html), "
+                    "not the Hub's JSON API: check --endpoint / HF_ENDPOINT")
     assert requests and requests[0].startswith("/api/models?")
 
 

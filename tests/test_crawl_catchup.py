@@ -17,7 +17,7 @@ import pipeline
 from crawler.http import HubClient
 from crawler.plans import CATCHUP, repo_path
 from pipeline import PartialRun
-from tests.test_crawl_helpers import content
+from tests.crawl_helpers import content
 
 DAY2 = dt.date(2026, 11, 2)
 FORGOTTEN = 250   # 3 catch-up pages of 100

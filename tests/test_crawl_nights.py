@@ -17,7 +17,7 @@ import pytest
 import pipeline
 from hubsim.render import PageRenderer
 from hubsim.truth import record_edges
-from tests.test_crawl_helpers import alive_ids, content, license_of, sim_edges
+from tests.crawl_helpers import alive_ids, content, license_of, sim_edges
 
 MODELS = 20_000
 DAY1, DAY2 = dt.date(2026, 11, 1), dt.date(2026, 11, 2)

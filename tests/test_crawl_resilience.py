@@ -21,7 +21,7 @@ import crawler
 import pipeline
 from storage.errors import CrawlLocked
 from crawler.http import RetryPolicy
-from tests.test_crawl_helpers import content
+from tests.crawl_helpers import content
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = 12_000

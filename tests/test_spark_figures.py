@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 import analysis
-import crawler
+import pipeline
 import storage.db
 from analysis.example_db import create_example_db, create_history_db
 from analysis.figures import compute_figures
@@ -58,9 +58,9 @@ def test_the_figure_views_are_transpiled_from_the_duckdb_definitions():
 def test_spark_figures_equal_duckdb_after_two_crawled_nights(sim_factory, tmp_path, spark):
     sim = sim_factory(models=3000, seed=31)
     db = tmp_path / "hub.duckdb"
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     sim.set_day(2)
-    crawler.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     con = storage.db.open_main(db)
     analysis.install(con)
     expected = compute_figures(con)

@@ -17,7 +17,7 @@ from hubcensus.config import ExitCode
 from hubcensus.failures import exit_code_for
 from storage.errors import MainDatabaseBusy
 from storage import db as storage_db
-from tests.test_crawl_helpers import content
+from tests.crawl_helpers import content
 
 REPO = Path(__file__).resolve().parents[1]
 
