@@ -20,8 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Collection
 from functools import reduce
-from typing import Collection
 
 import sqlglot
 from pyspark.errors import AnalysisException
@@ -58,6 +58,7 @@ TAXONOMY_SCHEMA = "license_id STRING, family STRING, spdx_id STRING, restriction
 # never extend a walk, so the closure is taken over internal nodes only and leaves are added when
 # counting: the descendants of `a` are the children of the edges leaving {a} + internal nodes
 # reachable from `a`, `a` itself excluded (a cycle may lead back to it).
+WALK_VIEWS = ("hc_spark_edges", "hc_spark_internal_edges", "hc_spark_frontier", "hc_spark_reach")
 EDGES_SQL = "SELECT DISTINCT parent_id, child_id FROM alive_lineage"
 INTERNAL_EDGES_SQL = """
 SELECT e.parent_id, e.child_id
@@ -154,11 +155,25 @@ def register_export(spark: SparkSession, export_dir: str, only: Collection[str] 
 
 # --- the views, transpiled --------------------------------------------------------------------------
 
+def _statements(text: str) -> list[str]:
+    """A script's statements, split at the semicolons the SQL tokenizer sees (not in strings)."""
+    dialect = sqlglot.Dialect.get_or_raise("duckdb")
+    ends = [token.end for token in dialect.tokenize(text) if token.token_type == sqlglot.TokenType.SEMICOLON]
+    starts = [0] + [end + 1 for end in ends]
+    return [text[a:b] for a, b in zip(starts, ends + [len(text)]) if text[a:b].strip()]
+
+
 def duckdb_view_definitions() -> dict[str, exp.Expression]:
-    """Every CREATE VIEW of analysis/sql as a sqlglot query (DuckDB dialect), by view name."""
+    """Every CREATE VIEW of analysis/sql as a sqlglot query (DuckDB dialect), by view name.
+    Statements sqlglot cannot parse (macros with DuckDB-only syntax, say) are skipped: a view
+    the figures need and that cannot be read is reported by figures_from_export."""
     views: dict[str, exp.Expression] = {}
     for _name, text in sql_scripts():
-        for statement in sqlglot.parse(text, read="duckdb"):
+        for statement_text in _statements(text):
+            try:
+                statement = sqlglot.parse_one(statement_text, read="duckdb")
+            except sqlglot.errors.ParseError:
+                continue
             if isinstance(statement, exp.Create) and statement.args.get("kind") == "VIEW":
                 views[statement.this.name] = statement.expression
     return views
@@ -200,6 +215,8 @@ def install_descendant_counts(spark: SparkSession) -> int:
 
     Each step's new pairs are checkpointed (eager: one job, and the plan stops growing); the
     pairs known so far are the union of those checkpoints, never recomputed."""
+    for view in WALK_VIEWS:   # a previous walk in this session: release its cached edges
+        spark.catalog.dropTempView(view)
     spark.sql(EDGES_SQL).cache().createOrReplaceTempView("hc_spark_edges")
     spark.sql(INTERNAL_EDGES_SQL).cache().createOrReplaceTempView("hc_spark_internal_edges")
     found = [spark.sql(REACH_START_SQL).localCheckpoint()]
@@ -254,7 +271,7 @@ def figures_from_export(spark: SparkSession, export_dir: str) -> dict:
     definitions = duckdb_view_definitions()
     missing = [name for name in FIGURE_VIEWS if name not in definitions]
     if missing:
-        raise LookupError(f"analysis/sql defines no view {', '.join(missing)}")
+        raise LookupError(f"no view {', '.join(missing)} in analysis/sql that sqlglot can read")
     ordered = views_in_order(FIGURE_VIEWS, definitions)
     register_export(spark, export_dir, only=base_relations(ordered, definitions))
     install_views(spark, ordered, definitions)
