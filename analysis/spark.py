@@ -6,9 +6,10 @@ The path for users who outgrow one machine: the same JSON object as `hubcensus f
 The figure views are not rewritten by hand: the figure_* views of analysis/sql and the views they
 read are parsed as DuckDB SQL and transpiled to Spark SQL by sqlglot at run time, so Spark follows
 the same definitions the DuckDB figures do. One view is hand-written: `descendant_counts` walks
-lineage with a recursive CTE using UNION (set semantics, which stops on a cycle); Spark 4's
-recursive CTEs accept only UNION ALL, which never stops on a lineage cycle, so the walk here is a
-loop of joins over the distinct (ancestor, descendant) pairs until a step adds no new pair.
+lineage with a recursive CTE using UNION (set semantics, which stops on a cycle); Spark 4.3's
+recursive CTEs accept only UNION ALL, which on a lineage cycle runs into the recursion limit, so
+the walk here is a loop of joins over the distinct (ancestor, descendant) pairs until a step adds
+no new pair.
 
     python -m analysis.spark EXPORT_DIR [--master local[*]]     # prints the figures as JSON
 
