@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Collection
 from functools import reduce
 
@@ -99,6 +100,8 @@ def spark_session(master: str = "local[2]", shuffle_partitions: int = 4, app_nam
              .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
              .config("spark.sql.adaptive.enabled", "false")
              .config("spark.sql.session.timeZone", "UTC")
+             # not ./spark-warehouse in whatever folder the command runs from (no table is saved)
+             .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="hubcensus-spark-warehouse-"))
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     return spark
