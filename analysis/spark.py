@@ -21,10 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Collection
 from functools import reduce
+from pathlib import Path
 
 import sqlglot
 from pyspark.errors import AnalysisException
@@ -107,7 +109,7 @@ def spark_session(master: str = "local[2]", shuffle_partitions: int = 4, app_nam
              .config("spark.sql.adaptive.enabled", "false")
              .config("spark.sql.session.timeZone", "UTC")
              # not ./spark-warehouse in whatever folder the command runs from (no table is saved)
-             .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="hubcensus-spark-warehouse-"))
+             .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / f"hubcensus-spark-warehouse-{os.getuid()}"))
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     return spark
