@@ -2,8 +2,9 @@
 
 Each tick runs `hubcensus crawl` as a child process: the night gets a fresh process (memory
 returns to the OS after every crawl), its exit code is exactly the CLI's exit class, and a
-stop can be forwarded to it as a signal. The token reaches the child through the
-environment (HF_TOKEN or the `hf` token file), never its command line.
+stop can be forwarded to it as a signal. The token and the endpoint reach the child through
+the environment (HF_TOKEN or the `hf` token file; HF_ENDPOINT), never its command line, where
+any local user could read them (`ps`): an endpoint may carry a password.
 
 - one crawl at a time (max_instances=1): a tick while a crawl still runs is skipped;
 - coalesce=True: ticks missed while the process was suspended run once, not once each;
@@ -206,7 +207,9 @@ def serve(db: Path, cron: str, endpoint: str | None = None, plans: str | None = 
           command: Sequence[str] | None = None) -> int:
     """Run until SIGTERM/SIGINT; returns 0 after a graceful stop."""
     trigger = trigger_for(cron)
-    job = NightlyJob(command or crawl_command(db, endpoint, plans))
+    if endpoint:
+        os.environ["HF_ENDPOINT"] = endpoint   # inherited by every night's crawl
+    job = NightlyJob(command or crawl_command(db, None, plans))
     scheduler = build_scheduler(trigger, job)
     stopping = threading.Event()
 

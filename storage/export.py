@@ -113,7 +113,14 @@ def read_manifest(out_dir: str | os.PathLike) -> dict | None:
     path = Path(out_dir) / MANIFEST_NAME
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ExportTargetNotEmpty(f"{path} is not a readable manifest ({error}); pass --overwrite to "
+                                   "replace the export in it") from error
+    if not isinstance(manifest, dict):
+        raise ExportTargetNotEmpty(f"{path} is not a hubcensus export manifest; pass --overwrite to replace the export in it")
+    return manifest
 
 
 def source_relation(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
@@ -137,7 +144,7 @@ def export_parquet(
     (unless overwrite), ExportSchemaChanged when its nights have another schema than the
     database's (re-export everything with overwrite)."""
     db_path, out_dir = Path(db_path), Path(out_dir)
-    manifest = _existing_manifest(out_dir, overwrite)
+    _existing_manifest(out_dir, overwrite)   # refuse a foreign DIR before opening the database
     con = (connect or _default_connect)(db_path)   # before creating DIR: a missing db leaves nothing
     try:
         con.execute("SET preserve_insertion_order = true")   # keep ORDER BY model_id in the files

@@ -141,7 +141,7 @@ def test_help_documents_the_exit_codes():
     result = subprocess.run([sys.executable, "-m", "hubcensus", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     for line in ["0  ok", "2  usage error or bad input", "3  another crawl holds the database lock",
-                 "4  Hub unreachable", "5  Hub rejected the token", "6  partial run"]:
+                 "4  Hub unreachable", "5  Hub rejected the token", "6  partial run", "7  disk full"]:
         assert line in result.stdout
 
 

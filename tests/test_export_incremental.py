@@ -19,7 +19,6 @@ import duckdb
 import pyarrow.dataset as pads
 import pytest
 
-import analysis
 import pipeline
 import storage.db
 import storage.export as export_module
@@ -43,10 +42,7 @@ def crawled(tmp_path_factory) -> dict[str, Path]:
     try:
         for day in (1, 2, 3):
             sim.set_day(day)
-            pipeline.run_night(str(db), endpoint=sim.url, progress=False)
-            con = storage.db.open_main(db)
-            analysis.install(con)
-            con.close()
+            pipeline.run_night(str(db), endpoint=sim.url, progress=False)   # installs the analysis views too
             copies[f"night{day}"] = shutil.copy(db, folder / f"night{day}.duckdb")
             if day == 2:   # the same date crawled again, from a copy
                 again = shutil.copy(db, folder / "night2-again.duckdb")

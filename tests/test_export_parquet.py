@@ -143,6 +143,10 @@ def test_a_file_or_another_format_is_refused(db, tmp_path):
     (out / MANIFEST_NAME).write_text(json.dumps({"format": "hubcensus-export", "format_version": 99}))
     with pytest.raises(ExportTargetNotEmpty, match="another format .* pass --overwrite"):
         export_parquet(db, out)
+    (out / MANIFEST_NAME).write_text('{"format": "hubcensus-exp')   # cut short by hand
+    with pytest.raises(ExportTargetNotEmpty, match="is not a readable manifest .* pass --overwrite"):
+        export_parquet(db, out)
+    assert export_parquet(db, out, overwrite=True)["models"] == 6
 
 
 def test_empty_database_exports_empty_datasets(tmp_path):
