@@ -60,7 +60,8 @@ RUN_COLUMNS = ("run_id", "plan", "status", "snapshot_date", "started_at", "finis
                "requests", "retries", "bytes", "skipped_records")
 INSERT_RUN_SQL = f"INSERT INTO crawl_runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(RUN_COLUMNS))})"
 INSERT_CHANGE_SQL = "INSERT INTO model_changes VALUES (?, ?, ?, ?, ?)"
-INSERT_REJECTED_SQL = "INSERT INTO rejected_records VALUES (?, ?, ?, ?, ?, ?, ?)"
+INSERT_REJECTED_SQL = ("INSERT INTO rejected_records (snapshot_date, plan, model_id, field, reason, sample, page_no) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)")   # repo_type: its default, models
 EDGE_FIRST_SEEN = dt.date(2026, 11, 1)  # lineage example edges: (child, parent, relation) first seen then
 
 
