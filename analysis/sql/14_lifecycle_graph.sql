@@ -39,7 +39,7 @@ candidates AS (
     SELECT dataset_id FROM hub_datasets WHERE deleted_at IS NULL
 )
 SELECT c.dataset_id,
-       coalesce(d.deleted_at IS NULL, false) AS on_hub,
+       d.dataset_id IS NOT NULL AND d.deleted_at IS NULL AS on_hub,
        d.deleted_at,
        d.created_at,
        d.license,
