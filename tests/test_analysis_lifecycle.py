@@ -223,11 +223,16 @@ def test_family_license_drift_against_the_roots_license(con):
         ("private/base", "none", "none", 1, 1, None)]   # the root's license is unknown
 
 
-def test_family_activity_per_month(con):
+def test_family_activity_per_month_from_the_first_event_to_the_month_of_s(con):
     assert rows(con, "SELECT month, new_derivatives, last_commits, release FROM family_activity "
                      "WHERE root_id = 'meta/llama-base'") == [
         ("2026-04", 1, 0, True), ("2026-05", 1, 0, False), ("2026-06", 2, 1, False), ("2026-07", 1, 2, False),
+        ("2026-08", 0, 0, False),  # a quiet month is a row
         ("2026-09", 1, 1, False), ("2026-10", 0, 1, False), ("2026-11", 1, 3, False)]
+    # no release date (root not on the Hub): from the first derivative on
+    assert rows(con, "SELECT month, new_derivatives, last_commits, release FROM family_activity "
+                     "WHERE root_id = 'private/base'") == [
+        ("2026-08", 1, 1, False), ("2026-09", 0, 0, False), ("2026-10", 0, 0, False), ("2026-11", 0, 0, False)]
 
 
 def test_family_summary_of_the_llama_family(con):

@@ -138,29 +138,42 @@ WHERE NOT is_root
 GROUP BY root_id, license
 ORDER BY root_id, derivatives DESC, license;
 
--- The family's activity per UTC month: derivatives created, and alive members (root included)
--- whose last commit (lastModified) fell in that month; `release` marks the root's month.
+-- The family's activity per UTC month, every month from the first event (the release, a
+-- derivative's creation, a member's last commit) to the month of S: derivatives created, alive
+-- members (root included) whose last commit (lastModified) fell in that month, and `release`
+-- (the root's month).
 CREATE OR REPLACE MACRO family_activity_of(roots) AS TABLE
 WITH fm AS MATERIALIZED (SELECT * FROM family_models_of(roots)),
-created AS (
-    SELECT root_id, strftime(created_at, '%Y-%m') AS month, count(*) AS new_derivatives
-    FROM fm WHERE NOT is_root AND created_at IS NOT NULL GROUP BY 1, 2
+events AS MATERIALIZED (
+    SELECT root_id, CAST(date_trunc('month', created_at) AS DATE) AS month, 1 AS new_derivative, 0 AS last_commit
+    FROM fm WHERE NOT is_root AND created_at IS NOT NULL
+    UNION ALL
+    SELECT root_id, CAST(date_trunc('month', last_modified) AS DATE), 0, 1
+    FROM fm WHERE alive AND last_modified IS NOT NULL
 ),
-commits AS (
-    SELECT root_id, strftime(last_modified, '%Y-%m') AS month, count(*) AS last_commits
-    FROM fm WHERE alive AND last_modified IS NOT NULL GROUP BY 1, 2
+releases AS MATERIALIZED (
+    SELECT DISTINCT root_id, CAST(date_trunc('month', root_created_at) AS DATE) AS month
+    FROM fm WHERE root_created_at IS NOT NULL
 ),
-releases AS (
-    SELECT DISTINCT root_id, strftime(root_created_at, '%Y-%m') AS month FROM fm WHERE root_created_at IS NOT NULL
+spans AS (
+    SELECT root_id, min(month) AS first_month,
+           greatest(max(month), coalesce(CAST(date_trunc('month', (SELECT snapshot_date FROM latest_snapshot)) AS DATE),
+                                         max(month))) AS last_month
+    FROM (SELECT root_id, month FROM events UNION ALL SELECT root_id, month FROM releases)
+    GROUP BY root_id
+),
+months AS (
+    SELECT root_id, CAST(unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH)) AS DATE) AS month FROM spans
 )
-SELECT root_id, month,
-       coalesce(c.new_derivatives, 0) AS new_derivatives,
-       coalesce(k.last_commits, 0) AS last_commits,
-       r.month IS NOT NULL AS release
-FROM created c
-FULL JOIN commits k USING (root_id, month)
-FULL JOIN releases r USING (root_id, month)
-ORDER BY root_id, month;
+SELECT m.root_id, strftime(m.month, '%Y-%m') AS month,
+       coalesce(sum(e.new_derivative), 0) AS new_derivatives,
+       coalesce(sum(e.last_commit), 0) AS last_commits,
+       bool_or(r.month IS NOT NULL) AS release
+FROM months m
+LEFT JOIN releases r ON r.root_id = m.root_id AND r.month = m.month
+LEFT JOIN events e ON e.root_id = m.root_id AND e.month = m.month
+GROUP BY m.root_id, m.month
+ORDER BY m.root_id, m.month;
 
 -- One row per root: the release (createdAt, license, gating, counts), its derivatives (in
 -- total, per relation, within 30 / 90 / 365 days of the release, generations, languages), the
