@@ -259,7 +259,7 @@ def hostile(tmp_path_factory) -> Path:
         con.execute("INSERT INTO model_snapshots VALUES (?, ?, ?, 0, 0, 'none')", [day, model_id, downloads])
         con.execute("INSERT INTO lineage VALUES (?, ?, 'unknown', 'cardData', ?)", [model_id, HOSTILE_PARENT, day])
     con.execute("INSERT INTO model_changes VALUES (?, 'license', 'mit', ?, ?)", [HOSTILE_ID, HOSTILE_LICENSE, day])
-    con.execute("INSERT INTO rejected_records VALUES (?, 'sweep', ?, NULL, ?, '<x>', 1)",
+    con.execute("INSERT INTO rejected_records (snapshot_date, plan, model_id, field, reason, sample, page_no) VALUES (?, 'sweep', ?, NULL, ?, '<x>', 1)",
                 [day, HOSTILE_ID, "id empty, too long or with control characters <script>"])
     con.close()
     return path
