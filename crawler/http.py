@@ -26,6 +26,7 @@ import datetime as dt
 import email.utils
 import json
 import mmap
+import platform
 import re
 import threading
 import time
@@ -34,8 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import huggingface_hub
 import requests
 import tenacity
+from huggingface_hub import constants as hf_constants
 
 from crawler.errors import AuthRejected, HubRequestRejected, HubUnreachable, RetriesExhausted
 from crawler.hubtime import parse_http_date
@@ -256,20 +259,28 @@ def connection_cause(error: BaseException) -> str:
     return f"{type(reason).__name__}: {text}"[:CAUSE_CHARS]
 
 
+def user_agent(library_version: str) -> str:
+    """Who is asking: hubcensus, and the huggingface_hub and Python it runs with. (Not
+    huggingface_hub's build_hf_headers: since 2.x it fetches an agent registry from huggingface.co
+    to build its user agent, a request to a third party on every crawl, whatever the endpoint.)"""
+    return (f"hubcensus/{library_version}; huggingface_hub/{huggingface_hub.__version__}; "
+            f"python/{platform.python_version()}")
+
+
 class HubClient:
     def __init__(self, endpoint: str | None = None, token: str | None = None,
                  policy: RetryPolicy | None = None, library_version: str = "0.1.0") -> None:
-        # huggingface_hub resolves the endpoint (HF_ENDPOINT) and finds the token as `hf` does.
-        from huggingface_hub import constants
-        from huggingface_hub.utils import build_hf_headers
-
-        self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
+        # huggingface_hub resolves the endpoint (HF_ENDPOINT) and finds the token as the `hf` CLI
+        # does (HF_TOKEN, the stored login), locally. The token lives only in the session's headers.
+        self.endpoint = (endpoint or hf_constants.ENDPOINT).rstrip("/")
         self.public_endpoint = public_url(self.endpoint)            # for messages: user:***@host
         self.stored_endpoint = public_url(self.endpoint, mask=False)  # for the database: no user part
         self.policy = policy or RetryPolicy()
         self.session = requests.Session()
-        self.session.headers.update(build_hf_headers(token=token, library_name="hubcensus",
-                                                     library_version=library_version))
+        self.session.headers["User-Agent"] = user_agent(library_version)
+        token = token or huggingface_hub.get_token()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
         self.session.headers["Accept-Encoding"] = "gzip"
         self.pacer = Pacer()
         self.had_response = False

@@ -33,6 +33,18 @@ SWEEP_EXPAND = ("downloads", "downloadsAllTime", "likes", "gated", "private", "d
 REFRESH_EXPAND = ("author", "sha", "createdAt", "lastModified", "private", "disabled", "gated", "downloads",
                   "downloadsAllTime", "likes", "trendingScore", "library_name", "pipeline_tag", "tags",
                   "cardData", "safetensors", "siblings")
+# Datasets (huggingface_hub's ExpandDatasetProperty_T): the same split. Not siblings (file lists
+# say nothing the figures use), citation/description (long free text), mainSize/usedStorage.
+DATASET_SWEEP_EXPAND = ("downloads", "downloadsAllTime", "likes", "gated", "private", "disabled")
+DATASET_REFRESH_EXPAND = ("author", "sha", "createdAt", "lastModified", "private", "disabled", "gated", "downloads",
+                          "downloadsAllTime", "likes", "trendingScore", "tags", "cardData", "paperswithcode_id")
+# Spaces (ExpandSpaceProperty_T) have no downloads; the runtime (RUNNING, SLEEPING, ...) changes
+# without a commit, so the sweep reads it every night; what a Space uses (models, datasets) comes
+# with its commits, in the refresh.
+SPACE_SWEEP_EXPAND = ("likes", "private", "disabled", "runtime")
+SPACE_REFRESH_EXPAND = ("author", "sha", "createdAt", "lastModified", "private", "disabled", "likes", "trendingScore",
+                        "tags", "cardData", "sdk", "runtime", "models", "datasets")
+REPO_TYPES = ("models", "datasets", "spaces")
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,11 @@ class Plan:
     by_id: bool = False                # GETs single repositories instead of listing
 
     @property
+    def key(self) -> str:
+        """The plan's name among every type's plans: 'models/sweep' (how storage names it)."""
+        return f"{self.repo_type}/{self.name}"
+
+    @property
     def path(self) -> str:
         return f"/api/{self.repo_type}/{{repo_id}}" if self.by_id else f"/api/{self.repo_type}"
 
@@ -65,14 +82,14 @@ class Plan:
         return q + list(self.params)
 
 
-def model_plans(repo_type: str = "models") -> dict[str, Plan]:
+def repo_plans(repo_type: str, sweep_expand: tuple[str, ...], refresh_expand: tuple[str, ...]) -> dict[str, Plan]:
     """sweep, refresh, full and catchup for one repository type."""
     # createdAt is the one order that stays stable while the Hub changes under a cursor.
     return {
-        "sweep": Plan("sweep", repo_type, "createdAt", SWEEP_EXPAND, heavy=False, lists_every_repo=True),
-        "refresh": Plan("refresh", repo_type, "lastModified", REFRESH_EXPAND, heavy=True,
+        "sweep": Plan("sweep", repo_type, "createdAt", sweep_expand, heavy=False, lists_every_repo=True),
+        "refresh": Plan("refresh", repo_type, "lastModified", refresh_expand, heavy=True,
                         records_watermark=True, stops_at_watermark=True),
-        "full": Plan("full", repo_type, "createdAt", REFRESH_EXPAND, heavy=True, lists_every_repo=True,
+        "full": Plan("full", repo_type, "createdAt", refresh_expand, heavy=True, lists_every_repo=True,
                      records_watermark=True),
         # After a sweep and a refresh: repositories the sweep listed that no refresh has ever
         # brought (made public long after their last commit, so a listing by lastModified never
@@ -80,11 +97,16 @@ def model_plans(repo_type: str = "models") -> dict[str, Plan]:
         # with the heavy fields, at most CATCHUP_MAX a night (a free account's budget is 1,000
         # requests per 5 minutes); the rest follow on the next nights. Not a plan one asks for:
         # the night decides.
-        "catchup": Plan("catchup", repo_type, "", REFRESH_EXPAND, heavy=True, by_id=True),
+        "catchup": Plan("catchup", repo_type, "", refresh_expand, heavy=True, by_id=True),
     }
 
 
-PLANS = model_plans("models")
+PLANS_BY_TYPE = {
+    "models": repo_plans("models", SWEEP_EXPAND, REFRESH_EXPAND),
+    "datasets": repo_plans("datasets", DATASET_SWEEP_EXPAND, DATASET_REFRESH_EXPAND),
+    "spaces": repo_plans("spaces", SPACE_SWEEP_EXPAND, SPACE_REFRESH_EXPAND),
+}
+PLANS = PLANS_BY_TYPE["models"]
 SWEEP, REFRESH, FULL, CATCHUP = PLANS["sweep"], PLANS["refresh"], PLANS["full"], PLANS["catchup"]
 LISTING_PLANS = ("sweep", "refresh", "full")   # what a user may ask for (catchup follows by itself)
 CATCHUP_MAX = 1000

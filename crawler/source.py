@@ -101,7 +101,7 @@ def by_id_pages(client: HubClient, plan: Plan, ids: list[str], start: int, spool
     for offset in range(0, len(ids), CATCHUP_PAGE):
         chunk = ids[offset:offset + CATCHUP_PAGE]
         files = PageFiles(spool)
-        page = Page(plan=plan.name, files=[], records=0, largest_record=0, rejected=[], elements=0,
+        page = Page(plan=plan.key, files=[], records=0, largest_record=0, rejected=[], elements=0,
                     next_url=None, server_time=None, watermark=None)
         try:
             for repo_id in chunk:
@@ -133,7 +133,7 @@ def by_id_pages(client: HubClient, plan: Plan, ids: list[str], start: int, spool
 
 
 def _page(plan: Plan, r: Response, next_url: str | None, watermark: dt.datetime | None) -> Page:
-    return Page(plan=plan.name, files=r.files, records=r.records, largest_record=r.largest_record,
+    return Page(plan=plan.key, files=r.files, records=r.records, largest_record=r.largest_record,
                 rejected=r.rejected, elements=r.elements, next_url=next_url, server_time=r.server_time,
                 watermark=watermark, unreadable=r.unreadable, requests=r.requests, retries=r.retries,
                 wire_bytes=r.wire_bytes, seconds=r.seconds)

@@ -54,6 +54,10 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plans", metavar="LIST",
                         help="comma list of sweep, refresh, full (default: sweep,refresh; the first night runs "
                              "them as one heavy pass, `full`; --plans full re-reads every model's heavy fields)")
+    parser.add_argument("--repo-types", metavar="LIST",
+                        help="comma list of models, datasets, spaces (default: all three; a type's first night "
+                             "is its own `full` listing, so a models database gains the others without "
+                             "re-reading its models)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,9 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_crawl_options(schedule)
     schedule.add_argument("--cron", default=DEFAULT_CRON, metavar="EXPR", help=f'crontab expression in UTC (default: "{DEFAULT_CRON}")')
 
-    export = command("export", "write the tables as Parquet (model_snapshots Hive-partitioned by snapshot_date)")
-    export.add_argument("--out", metavar="DIR", required=True, help="output directory (must be empty or new)")
-    export.add_argument("--overwrite", action="store_true", help="replace a previous export in DIR")
+    export = command("export", "write the tables as Parquet (model_snapshots Hive-partitioned by snapshot_date), "
+                               "incrementally: run it after every crawl")
+    export.add_argument("--out", metavar="DIR", required=True,
+                        help="new, empty, or a previous export (only new nights are added)")
+    export.add_argument("--overwrite", action="store_true", help="start the export over; other files in DIR are kept")
+
+    command("migrate", "bring a database written by an older hubcensus up to this version's schema and views "
+                       "(the crawl does it too; readers, which never write, ask for it)")
     return parser
 
 
@@ -112,7 +121,9 @@ def cmd_crawl(args) -> int:
     token = os.environ.get("HF_TOKEN") or None  # None: the crawler discovers it as `hf` does
     add_secret(token)
     crawl.check_database_for_crawl(db, config.is_default_db(args.db))
-    result = crawl.run_night(db, endpoint=endpoint, token=token, snapshot_date=snapshot_date, plans=plans)
+    repo_types = crawl.parse_repo_types(args.repo_types)
+    result = crawl.run_night(db, endpoint=endpoint, token=token, snapshot_date=snapshot_date, plans=plans,
+                             repo_types=repo_types)
     print(scrub(crawl.summary_line(result)))
     # A night merged without a page the Hub never sent readable: kept, but not whole (exit 6).
     return ExitCode.PARTIAL if result.status == "partial" else ExitCode.OK
@@ -174,11 +185,21 @@ def cmd_sql(args) -> int:
 
 def cmd_schedule(args) -> int:
     crawl.parse_plans(args.plans)  # fail now, not at 03:00
+    crawl.parse_repo_types(args.repo_types)
     crawl.check_crawl_memory()
     crawl.check_endpoint(args.endpoint)
     return schedule.serve(
         db=config.resolve_db(args.db), cron=args.cron, endpoint=args.endpoint, plans=args.plans,
+        repo_types=args.repo_types,
     )
+
+
+def cmd_migrate(args) -> int:
+    db = config.resolve_db(args.db)
+    check_database_file(db)
+    applied = crawl.migrate(db)
+    print(f"{db}: schema up to date" + (f" (applied {', '.join(map(str, applied))})" if applied else ""))
+    return ExitCode.OK
 
 
 def cmd_export(args) -> int:
@@ -208,7 +229,7 @@ def _os_message(error: BaseException) -> str:
 
 COMMANDS = {
     "crawl": cmd_crawl, "figures": cmd_figures, "report": cmd_report,
-    "sql": cmd_sql, "schedule": cmd_schedule, "export": cmd_export,
+    "sql": cmd_sql, "schedule": cmd_schedule, "export": cmd_export, "migrate": cmd_migrate,
 }
 
 

@@ -11,6 +11,7 @@ DB_ENV = "HUBCENSUS_DB"
 DEFAULT_CRON = "0 3 * * *"
 PLANS = ("sweep", "refresh")                 # a night (the first one runs them as `full`)
 KNOWN_PLANS = ("sweep", "refresh", "full")   # `full`: every model with heavy fields, on demand
+REPO_TYPES = ("models", "datasets", "spaces")   # what a night crawls by default (each the same way)
 
 
 class ExitCode(enum.IntEnum):

@@ -20,9 +20,10 @@ from urllib.parse import urlsplit, urlunsplit
 import duckdb
 from tqdm.contrib.logging import logging_redirect_tqdm
 
+import analysis
 import pipeline
 from hubcensus import progress as progress_display
-from hubcensus.config import KNOWN_PLANS, PLANS, UserFacingError
+from hubcensus.config import KNOWN_PLANS, PLANS, REPO_TYPES, UserFacingError
 from hubcensus.failures import add_endpoint_secrets, one_line
 from hubcensus.reading import check_database_file
 from storage import db as storage_db
@@ -42,6 +43,27 @@ def parse_plans(text: str | None) -> tuple[str, ...]:
     if unknown or not plans:
         raise UserFacingError(f"--plans takes a comma list of {', '.join(KNOWN_PLANS)}; got {text!r}")
     return plans
+
+
+def migrate(db: Path) -> list[int]:
+    """Apply this version's migrations and store its analysis views; the migrations applied."""
+    con = storage_db.configure(duckdb.connect(str(db)))
+    try:
+        applied = storage_db.apply_migrations(con)
+        analysis.install(con)
+        return applied
+    finally:
+        con.close()
+
+
+def parse_repo_types(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return REPO_TYPES
+    repo_types = tuple(t.strip() for t in text.split(",") if t.strip())
+    unknown = [t for t in repo_types if t not in REPO_TYPES]
+    if unknown or not repo_types:
+        raise UserFacingError(f"--repo-types takes a comma list of {', '.join(REPO_TYPES)}; got {text!r}")
+    return repo_types
 
 
 def check_crawl_memory() -> str:
@@ -160,7 +182,8 @@ def stop_signals_interrupt():
 
 
 def run_night(db_path: Path, endpoint: str | None = None, token: str | None = None,
-              snapshot_date: dt.date | None = None, plans: Sequence[str] = PLANS, progress=None):
+              snapshot_date: dt.date | None = None, plans: Sequence[str] = PLANS,
+              repo_types: Sequence[str] = REPO_TYPES, progress=None):
     """Crawl one night into db_path (the pipeline also refreshes the analysis views stored in it).
 
     progress: a display (hubcensus.progress); None picks the bar or log lines for stderr.
@@ -171,7 +194,7 @@ def run_night(db_path: Path, endpoint: str | None = None, token: str | None = No
     with stop_signals_interrupt(), (logging_redirect_tqdm() if bar else contextlib.nullcontext()):
         try:
             result = pipeline.run_night(str(db_path), endpoint=endpoint, token=token, snapshot_date=snapshot_date,
-                                        progress=display, plans=tuple(plans))
+                                        progress=display, plans=tuple(plans), repo_types=tuple(repo_types))
         finally:
             display.close()
     return result

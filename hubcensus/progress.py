@@ -23,7 +23,7 @@ LOG_EVERY_SECONDS = 10.0
 
 
 def key_values(p) -> str:
-    fields = {"event": "plan_done" if p.done else "progress", "plan": p.plan, "pages": p.pages,
+    fields = {"event": "plan_done" if p.done else "progress", "plan": p.plan, "repo_type": p.repo_type, "pages": p.pages,
               "models": p.models, "skipped": p.skipped, "requests": p.requests, "retries": p.retries,
               "bytes": p.bytes, "models_per_s": f"{p.models_per_s:.0f}",
               "eta_s": "" if p.eta_s is None else f"{p.eta_s:.0f}"}
@@ -56,12 +56,12 @@ class Bar:
         self.plan: str | None = None
 
     def __call__(self, p) -> None:
-        if self.bar is None or p.plan != self.plan:
+        if self.bar is None or (p.repo_type, p.plan) != self.plan:
             self.close()
-            self.plan = p.plan
+            self.plan = (p.repo_type, p.plan)
             # The first report comes after the first page: start the bar there (initial), so
             # the rate is not one page divided by no time.
-            self.bar = tqdm(total=p.total_estimate, initial=p.models, desc=p.plan, unit=" models", unit_scale=True,
+            self.bar = tqdm(total=p.total_estimate, initial=p.models, desc=f"{p.repo_type} {p.plan}", unit=f" {p.repo_type}", unit_scale=True,
                             file=self.stream, dynamic_ncols=True, leave=True, smoothing=0.1)
         if p.total_estimate and p.total_estimate > (self.bar.total or 0):
             self.bar.total = p.total_estimate   # the estimate grows as the Hub does

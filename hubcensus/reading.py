@@ -58,10 +58,10 @@ def open_readonly(path: Path, wait_seconds: float | None = None,
     except duckdb.Error as error:
         raise UserFacingError(f"cannot open {path}: {one_line(error)}") from error
     try:
-        storage_db.check_schema_not_newer(con, path)
         if not storage_db.has_table(con, "hub_models"):
             raise UserFacingError(f"{path} is a DuckDB database but not a hubcensus one (no hub_models table); "
                                   "run `hubcensus crawl` into a new file")
+        storage_db.check_schema_current(con, path)
     except BaseException:
         con.close()
         raise

@@ -107,12 +107,15 @@ def trigger_for(expression: str, allow_seconds: bool | None = None) -> CronTrigg
         raise UserFacingError(f"bad --cron {expression!r}: {error}") from None
 
 
-def crawl_command(db: Path, endpoint: str | None = None, plans: str | None = None) -> list[str]:
+def crawl_command(db: Path, endpoint: str | None = None, plans: str | None = None,
+                  repo_types: str | None = None) -> list[str]:
     command = [sys.executable, "-m", "hubcensus", "crawl", "--db", str(db)]
     if endpoint:
         command += ["--endpoint", endpoint]
     if plans:
         command += ["--plans", plans]
+    if repo_types:
+        command += ["--repo-types", repo_types]
     return command
 
 
@@ -203,13 +206,13 @@ def build_scheduler(trigger: CronTrigger, job) -> BlockingScheduler:
     return scheduler
 
 
-def serve(db: Path, cron: str, endpoint: str | None = None, plans: str | None = None,
+def serve(db: Path, cron: str, endpoint: str | None = None, plans: str | None = None, repo_types: str | None = None,
           command: Sequence[str] | None = None) -> int:
     """Run until SIGTERM/SIGINT; returns 0 after a graceful stop."""
     trigger = trigger_for(cron)
     if endpoint:
         os.environ["HF_ENDPOINT"] = endpoint   # inherited by every night's crawl
-    job = NightlyJob(command or crawl_command(db, None, plans))
+    job = NightlyJob(command or crawl_command(db, None, plans, repo_types))
     scheduler = build_scheduler(trigger, job)
     stopping = threading.Event()
 

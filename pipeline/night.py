@@ -18,14 +18,14 @@ from typing import Callable, Iterator, Sequence
 import analysis
 from crawler.errors import RetriesExhausted
 from crawler.http import HubClient, RetryPolicy
-from crawler.plans import CATCHUP, CATCHUP_MAX, LISTING_PLANS, PLANS, Plan, plans_for_night
+from crawler.plans import CATCHUP_MAX, LISTING_PLANS, PLANS_BY_TYPE, REPO_TYPES, Plan, plans_for_night
 from crawler.source import Page, by_id_pages, listing_pages
 from pipeline.errors import PartialRun
 from pipeline.progress import LogProgress, Progress, ProgressReport, silent
 from storage import db
 from storage.lock import crawl_lock
-from storage.merge import BUSY_WAIT_SECONDS, merge_night, previous_night
-from storage.staging import PlanState, Staging, remove_files
+from storage.merge import BUSY_WAIT_SECONDS, RepoNight, merge_night, previous_night
+from storage.staging import NightState, PlanState, Staging, remove_files
 
 log = logging.getLogger("hubcensus.crawl")
 
@@ -53,10 +53,14 @@ class PlanResult:
 class NightResult:
     snapshot_date: dt.date
     status: str              # complete | partial (merged, but a listing lost pages) | already-merged
-    models_seen: int         # distinct models staged tonight
-    plans: dict[str, PlanResult] = field(default_factory=dict)
+    seen: dict[str, int]     # repository type -> distinct repositories staged tonight
+    plans: dict[str, PlanResult] = field(default_factory=dict)   # by plan key, e.g. 'models/sweep'
     seconds: float = 0.0
     resumed: bool = False
+
+    @property
+    def models_seen(self) -> int:
+        return self.seen.get("models", 0)
 
     def total(self, name: str) -> int:
         return sum(getattr(p, name) for p in self.plans.values())
@@ -82,9 +86,10 @@ class NightResult:
         return self.total("rejected")
 
     def summary(self) -> str:
-        per_plan = "; ".join(f"{p.plan} {p.pages} pages {p.models} models {p.bytes / 1e6:.1f} MB" for p in self.plans.values())
+        per_plan = "; ".join(f"{p.plan} {p.pages} pages {p.models} records {p.bytes / 1e6:.1f} MB" for p in self.plans.values())
         lost = self.total("lost_pages")
-        return (f"night {self.snapshot_date}: {self.models_seen} models, {self.requests} requests, "
+        seen = ", ".join(f"{n} {t}" for t, n in self.seen.items())
+        return (f"night {self.snapshot_date}: {seen}, {self.requests} requests, "
                 f"{self.retries} retries, {self.skipped} records rejected, {self.total('dropped')} values dropped"
                 f"{f', {lost} pages lost' if lost else ''} ({per_plan}) in {self.seconds:.1f}s")
 
@@ -106,46 +111,73 @@ class PageBudget:
 
 def run_night(db_path, endpoint: str | None = None, token: str | None = None,
               snapshot_date: dt.date | None = None, progress: ProgressReport | None | bool = None,
-              plans: Sequence[str] = DEFAULT_PLANS, policy: RetryPolicy | None = None,
-              merge_wait_seconds: float | None = None, max_pages: int | None = None,
-              install_views: bool = True) -> NightResult:
+              plans: Sequence[str] = DEFAULT_PLANS, repo_types: Sequence[str] = ("models",),
+              policy: RetryPolicy | None = None, merge_wait_seconds: float | None = None,
+              max_pages: int | None = None, install_views: bool = True) -> NightResult:
     """Crawl one night into db_path (files beside it: <db>.staging*, <db>.lock) and merge it.
 
-    plans: what to crawl (crawler.plans; a first night's sweep + refresh runs as `full`).
-    Resumes an interrupted night of the same endpoint and plans from its last committed page.
+    plans: what to crawl (crawler.plans; a first night's sweep + refresh runs as `full`), for
+    each of repo_types (models, datasets, spaces; a type's first night is its own `full`).
+    Resumes an interrupted night of the same endpoint, plans and types from its last page.
     progress: called after every committed page (default: log lines; False: nothing).
     max_pages stops after that many pages in this process (PartialRun; for tests and demos).
     Raises the crawler's, storage's and pipeline's errors, each with a one-line message.
     """
-    plans = check_plans(plans)
+    plans, repo_types = check_plans(plans), check_repo_types(repo_types)
     report = LogProgress() if progress is None or progress is True else (silent if progress is False else progress)
     wait = BUSY_WAIT_SECONDS if merge_wait_seconds is None else merge_wait_seconds
     budget = PageBudget(max_pages)
     db_path = Path(db_path)
     started = time.perf_counter()
     with crawl_lock(db_path), HubClient(endpoint, token, policy) as client, Staging(db_path) as staging:
-        night, resumed = open_night(staging, db_path, client.stored_endpoint, plans, snapshot_date, wait)
-        ran = [PLANS[name] for name in plans_for_night(night.plans, night.prev_watermark)]
-        for plan in ran:
-            run_plan(staging, plan, lambda s, p=plan: listing_pages(
-                client, p, staging.incoming_dir(), s.next_url, night.prev_watermark, s.pages),
-                report, budget, night.alive_estimate if plan.lists_every_repo else None)
-        if catch_up_list(staging, ran):
-            run_plan(staging, CATCHUP, lambda s: by_id_pages(
-                client, CATCHUP, staging.catchup_ids(list_position(s)), list_position(s), staging.incoming_dir()),
-                report, budget, None)
-            ran.append(CATCHUP)
+        night, resumed = open_night(staging, db_path, client.stored_endpoint, plans, repo_types, snapshot_date, wait)
+        ran = [plan for repo_type in night.repo_types
+               for plan in crawl_repo_type(client, staging, night, repo_type, report, budget)]
         for plan in ran:   # pages committed but not parsed when a crawl was killed
-            staging.parse_pending(plan.name, plan.heavy)
-        merged = merge_night(staging, listed_every_model=any(p.lists_every_repo and staging.plan(p.name).whole for p in ran),
-                             wait_seconds=wait, count_plans=[p.name for p in ran if p.lists_every_repo],
-                             heavy_plans=[p.name for p in ran if p.heavy])
-        result = night_result(staging, ran, merged, time.perf_counter() - started, resumed)
+            staging.parse_pending(plan.key, plan.heavy)
+        merged = merge_night(staging, [repo_night(staging, t, ran) for t in night.repo_types], wait)
+        result = night_result(staging, night, ran, merged, time.perf_counter() - started, resumed)
         log_rejections(staging)
     remove_files(db_path)
     if install_views:
         install_analysis_views(db_path)
     return result
+
+
+def crawl_repo_type(client: HubClient, staging: Staging, night: NightState, repo_type: str,
+                    report: ProgressReport, budget: "PageBudget") -> list[Plan]:
+    """One repository type's plans for the night (listings, then the catch-up); the plans run."""
+    plans = PLANS_BY_TYPE[repo_type]
+    prev_watermark, alive = night.repos[repo_type]
+    ran = [plans[name] for name in plans_for_night(night.plans, prev_watermark)]
+    for plan in ran:
+        run_plan(staging, plan, lambda s, p=plan: listing_pages(
+            client, p, staging.incoming_dir(), s.next_url, prev_watermark, s.pages),
+            report, budget, alive if plan.lists_every_repo else None)
+    catchup = plans["catchup"]
+    if catch_up_list(staging, repo_type, ran):
+        run_plan(staging, catchup, lambda s: by_id_pages(
+            client, catchup, staging.catchup_ids(catchup.key, list_position(s)), list_position(s),
+            staging.incoming_dir()), report, budget, None)
+        ran.append(catchup)
+    return ran
+
+
+def repo_night(staging: Staging, repo_type: str, ran: list[Plan]) -> RepoNight:
+    mine = [p for p in ran if p.repo_type == repo_type]
+    return RepoNight(repo_type,
+                     listed_every_repo=any(p.lists_every_repo and staging.plan(p.key).whole for p in mine),
+                     count_plans=tuple(p.key for p in mine if p.lists_every_repo),
+                     heavy_plans=tuple(p.key for p in mine if p.heavy),
+                     all_plans=tuple(p.key for p in mine))
+
+
+def check_repo_types(repo_types: Sequence[str]) -> tuple[str, ...]:
+    repo_types = tuple(repo_types)
+    unknown = [t for t in repo_types if t not in REPO_TYPES]
+    if unknown or not repo_types:
+        raise ValueError(f"repo_types must be a non-empty sequence of {', '.join(REPO_TYPES)}; got {repo_types!r}")
+    return tuple(t for t in REPO_TYPES if t in repo_types)
 
 
 def check_plans(plans: Sequence[str]) -> tuple[str, ...]:
@@ -156,15 +188,17 @@ def check_plans(plans: Sequence[str]) -> tuple[str, ...]:
     return tuple(p for p in LISTING_PLANS if p in plans)      # as asked for, in a canonical order
 
 
-def open_night(staging: Staging, db_path: Path, endpoint: str, plans: tuple[str, ...],
+def open_night(staging: Staging, db_path: Path, endpoint: str, plans: tuple[str, ...], repo_types: tuple[str, ...],
                snapshot_date: dt.date | None, wait: float):
-    """The night to run: the one in staging when it is the same crawl (endpoint, plans, date)
-    and has committed anything, else a new one (which reads the last watermark)."""
+    """The night to run: the one in staging when it is the same crawl (endpoint, plans, types,
+    date) and has committed anything, else a new one (which reads each type's last watermark)."""
     night = staging.night()
     if night is not None and (night.endpoint != endpoint or tuple(night.plans) != plans
+                              or tuple(night.repo_types) != repo_types
                               or (snapshot_date is not None and night.snapshot_date not in (None, snapshot_date))):
-        log.warning("discarding an unfinished night %s (endpoint %s, plans %s): this crawl asks for %s, %s",
-                    night.night_id, night.endpoint, ",".join(night.plans), endpoint, ",".join(plans))
+        log.warning("discarding an unfinished night %s (endpoint %s, plans %s, types %s): this crawl asks for %s, %s, %s",
+                    night.night_id, night.endpoint, ",".join(night.plans), ",".join(night.repo_types), endpoint,
+                    ",".join(plans), ",".join(repo_types))
         night = None
     if night is not None and staging.committed_anything():
         log.info("resuming night %s from its last committed page", night.night_id)
@@ -173,35 +207,35 @@ def open_night(staging: Staging, db_path: Path, endpoint: str, plans: tuple[str,
         log.info("trying night %s again from its first page (the last try committed none)", night.night_id)
         return night, False
     # Only a new night reads the main file before its merge (a resumed one has what it needs).
-    prev_watermark, alive_estimate = previous_night(db_path, wait)
-    night = staging.start_night(uuid.uuid4().hex, plans, endpoint, snapshot_date, prev_watermark,
-                                alive_estimate, run_plans=plans_for_night(plans, prev_watermark))
+    repos = previous_night(db_path, repo_types, wait)
+    run_plans = [PLANS_BY_TYPE[t][name].key for t in repo_types for name in plans_for_night(plans, repos[t][0])]
+    night = staging.start_night(uuid.uuid4().hex, plans, repo_types, endpoint, snapshot_date, repos, run_plans)
     return night, False
 
 
 def run_plan(staging: Staging, plan: Plan, pages: Callable[[PlanState], Iterator[Page]],
              report: ProgressReport, budget: PageBudget, total: int | None) -> None:
     """Commit a plan's pages from where it stands, parsing them in batches as they come."""
-    state = staging.plan(plan.name)
+    state = staging.plan(plan.key)
     if state.status == "complete":
         return
     need_date = staging.night().snapshot_date is None
     t0, done = time.perf_counter(), 0
-    log.info("plan=%s start=%s", plan.name, "resume" if state.next_url else "first page")
+    log.info("plan=%s start=%s", plan.key, "resume" if state.next_url else "first page")
     source = pages(state)
     try:
         for page in source:
             snapshot = (page.server_time or dt.datetime.now(dt.timezone.utc)).date() if need_date else None
             need_date = False
-            state = staging.commit_page(plan.name, page, snapshot_date=snapshot)
+            state = staging.commit_page(plan.key, page, snapshot_date=snapshot)
             done += page.elements
             if state.status == "complete" or state.pending_pages >= PARSE_EVERY_PAGES:
-                staging.parse_pending(plan.name, plan.heavy)
-                state = staging.plan(plan.name)
+                staging.parse_pending(plan.key, plan.heavy)
+                state = staging.plan(plan.key)
             report(progress_of(plan, state, t0, done, total))
-            budget.spend(plan.name, state, page)
+            budget.spend(plan.key, state, page)
     except RetriesExhausted as error:   # the page is not committed, but what its tries cost counts
-        staging.record_failed_attempts(plan.name, error.requests, error.retries, error.bytes)
+        staging.record_failed_attempts(plan.key, error.requests, error.retries, error.bytes)
         raise
     finally:
         source.close()
@@ -218,31 +252,34 @@ def progress_of(plan: Plan, state: PlanState, started: float, done: int, total: 
     remaining = max(0, total - state.records) if total else None
     eta = remaining / rate if remaining is not None and rate > 0 else None
     return Progress(plan.name, state.pages, state.records, state.rejected, state.requests, state.retries,
-                    state.bytes, elapsed, rate, total, eta, done=state.status == "complete")
+                    state.bytes, elapsed, rate, total, eta, done=state.status == "complete", repo_type=plan.repo_type)
 
 
-def catch_up_list(staging: Staging, ran: list[Plan]) -> bool:
-    """After a whole refresh: the night's catch-up list (made once, kept when resumed)."""
-    if not any(p.name == "refresh" for p in ran) or not staging.plan("refresh").whole:
+def catch_up_list(staging: Staging, repo_type: str, ran: list[Plan]) -> bool:
+    """After a type's whole refresh: its catch-up list (made once, kept when resumed)."""
+    plans = PLANS_BY_TYPE[repo_type]
+    if not any(p.name == "refresh" for p in ran) or not staging.plan(plans["refresh"].key).whole:
         return False
-    listed, candidates = staging.prepare_catchup(CATCHUP.name, CATCHUP_MAX)
+    listed, candidates = staging.prepare_catchup(repo_type, plans["sweep"].key, plans["refresh"].key,
+                                                 plans["catchup"].key, CATCHUP_MAX)
     if candidates and candidates > listed:
-        log.warning("%d models the refresh never brought; %d are fetched tonight, the rest on the following nights",
-                    candidates, listed)
-    return staging.has_plan(CATCHUP.name)
+        log.warning("%d %s the refresh never brought; %d are fetched tonight, the rest on the following nights",
+                    candidates, repo_type, listed)
+    return staging.has_plan(plans["catchup"].key)
 
 
-def night_result(staging: Staging, ran: list[Plan], merged: bool, seconds: float, resumed: bool) -> NightResult:
-    night = staging.night()
+def night_result(staging: Staging, night: NightState, ran: list[Plan], merged: bool, seconds: float,
+                 resumed: bool) -> NightResult:
     plans = {}
     for plan in ran:
-        s = staging.plan(plan.name)
+        s = staging.plan(plan.key)
         status = "partial" if s.lost_pages else s.status
-        plans[plan.name] = PlanResult(plan.name, status, s.pages, s.models, s.rejected, s.dropped, s.lost_pages,
-                                      s.requests, s.retries, s.bytes, s.seconds, s.watermark)
+        plans[plan.key] = PlanResult(plan.key, status, s.pages, s.models, s.rejected, s.dropped, s.lost_pages,
+                                     s.requests, s.retries, s.bytes, s.seconds, s.watermark)
     lost = any(p.lost_pages for p in plans.values())
     status = "already-merged" if not merged else ("partial" if lost else "complete")
-    return NightResult(night.snapshot_date, status, staging.models_staged(), plans, seconds, resumed)
+    seen = {t: staging.repos_staged(t) for t in night.repo_types}
+    return NightResult(staging.night().snapshot_date, status, seen, plans, seconds, resumed)
 
 
 def log_rejections(staging: Staging) -> None:

@@ -14,7 +14,7 @@ log = logging.getLogger("hubcensus.crawl")
 
 @dataclass
 class Progress:
-    plan: str
+    plan: str                    # sweep | refresh | full | catchup
     pages: int
     models: int                  # records listed so far by this plan (stored + rejected)
     skipped: int                 # records rejected whole so far
@@ -26,13 +26,14 @@ class Progress:
     total_estimate: int | None   # records expected in this plan (None: unknown)
     eta_s: float | None
     done: bool = False
+    repo_type: str = "models"    # models | datasets | spaces
 
 
 ProgressReport = Callable[[Progress], None]
 
 
 def key_values(p: Progress) -> str:
-    fields = {"event": "plan_done" if p.done else "progress", "plan": p.plan, "pages": p.pages,
+    fields = {"event": "plan_done" if p.done else "progress", "plan": p.plan, "repo_type": p.repo_type, "pages": p.pages,
               "models": p.models, "skipped": p.skipped, "requests": p.requests, "retries": p.retries,
               "bytes": p.bytes, "models_per_s": f"{p.models_per_s:.0f}",
               "eta_s": "" if p.eta_s is None else f"{p.eta_s:.0f}"}

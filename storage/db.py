@@ -29,7 +29,7 @@ from typing import Callable, TypeVar
 import duckdb
 import tenacity
 
-from storage.errors import DatabaseBusy, SchemaTooNew, StorageError  # noqa: F401 - their home; callers import them from here too
+from storage.errors import DatabaseBusy, SchemaTooNew, SchemaTooOld, StorageError  # noqa: F401 - their home; callers import them from here too
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQL_DIR = Path(__file__).with_name("sql")
@@ -234,6 +234,17 @@ def check_schema_not_newer(con: duckdb.DuckDBPyConnection, db_path: str | Path |
         where = f"{db_path} has" if db_path is not None else "the database has"
         raise SchemaTooNew(f"{where} schema version {found}, newer than this hubcensus knows ({known}); "
                            "upgrade hubcensus to read or crawl it")
+
+
+def check_schema_current(con: duckdb.DuckDBPyConnection, db_path: str | Path | None = None) -> None:
+    """For readers: the file's schema is exactly this code's (newer: SchemaTooNew; older:
+    SchemaTooOld, since a reader never writes and so cannot migrate it)."""
+    check_schema_not_newer(con, db_path)
+    found, known = schema_version(con), newest_migration()
+    if found is None or found < known:
+        where = f"{db_path} has" if db_path is not None else "the database has"
+        raise SchemaTooOld(f"{where} schema version {found or 1}, older than this hubcensus ({known}); "
+                           "run `hubcensus migrate` (or the next `hubcensus crawl`) to bring it up to date")
 
 
 def has_table(con, name: str) -> bool:

@@ -21,6 +21,11 @@ class SchemaTooNew(StorageError):
     """The file was migrated by a newer hubcensus than this one: it is neither read nor written."""
 
 
+class SchemaTooOld(StorageError):
+    """The file was written by an older hubcensus and not migrated yet; readers cannot migrate
+    it (they never write): `hubcensus migrate` or the next crawl does."""
+
+
 class CrawlLocked(StorageError):
     """Another crawl holds this database's lock."""
 

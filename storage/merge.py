@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -20,11 +21,11 @@ import duckdb
 
 from storage import db, sqlfile
 from storage.errors import DatabaseBusy, DiskFull, MainDatabaseBusy, is_disk_full
+from storage.repos import MERGE_LINKS, REPO_STORES
 from storage.staging import Staging
 
 log = logging.getLogger("hubcensus.storage")
 
-MERGE = db.SQL_DIR / "merge.sql"
 RUNS = db.SQL_DIR / "merge_runs.sql"
 SLICE_MODELS = 100_000   # staged rows merged per slice (see merge_night): its temp tables
                          # (~60 MB per 100k heavy models) fit the crawl's 256 MB with room
@@ -44,27 +45,27 @@ def with_main_file(action, db_path: str | Path, wait_seconds: float = BUSY_WAIT_
         raise MainDatabaseBusy(f"{db_path} stayed locked by another process for {wait_seconds:g}s; {outcome}") from None
 
 
-def merge_night(staging: Staging, listed_every_model: bool, wait_seconds: float = BUSY_WAIT_SECONDS,
-                count_plans=("sweep",), heavy_plans=("refresh",)) -> bool:
-    """Merge the staged night into the main file. Returns False when it was merged before.
+@dataclass(frozen=True)
+class RepoNight:
+    """What the merge needs to know of one repository type's night (plan keys: storage/repos.py)."""
+    repo_type: str
+    listed_every_repo: bool          # a whole listing saw every alive repository: the unlisted vanished
+    count_plans: tuple[str, ...]     # plans whose rows give tonight's counts (listings of every repository)
+    heavy_plans: tuple[str, ...]     # plans whose rows carry the descriptive fields
+    all_plans: tuple[str, ...]       # every plan of the type tonight
 
-    listed_every_model: a complete run listed every alive model, so the unlisted ones vanished.
-    count_plans: plans whose rows give tonight's counts (listings of every model); heavy_plans:
-    plans whose rows carry the descriptive fields. A `full` run is both.
 
-    The night is merged in slices of about SLICE_MODELS model ids (hash(model_id) % parts),
-    each prepared and merged in turn, all in the ONE transaction: every join and window works
-    per model, so slicing changes no result, and memory stays flat as the Hub grows (the
-    crawl's DuckDB has 256 MB; a 1M-model night in one piece ran out of it).
+def merge_night(staging: Staging, repos: list[RepoNight], wait_seconds: float = BUSY_WAIT_SECONDS) -> bool:
+    """Merge the staged night of every repository type into the main file, in ONE transaction.
+    Returns False when it was merged before.
+
+    Each type is merged in slices of about SLICE_MODELS ids (hash(id) % parts), each prepared
+    and merged in turn (then its links): every join and window works per repository, so slicing
+    changes no result, and memory stays flat as the Hub grows (the crawl's DuckDB has 256 MB; a
+    1M-model night in one piece ran out of it).
     """
     con = staging.con
     night = staging.night()
-    staged = con.execute("SELECT count(*) FROM stage_rows").fetchone()[0]
-    # A plan that is both (`full`) needs no light side: its heavy rows carry the counts, and
-    # joining its rows with themselves cost a quarter of a first night's merge.
-    light_plans = [p for p in count_plans if p not in heavy_plans]
-    params = {"d": night.snapshot_date, "sweep_complete": listed_every_model, "light_plans": light_plans,
-              "heavy_plans": list(heavy_plans), "parts": max(1, math.ceil(staged / SLICE_MODELS))}
     main = str(staging.db_path)
 
     def attach():
@@ -78,9 +79,9 @@ def merge_night(staging: Staging, listed_every_model: bool, wait_seconds: float 
             if seen:
                 con.execute("ROLLBACK")
                 return False
-            for part in range(params["parts"]):
-                sqlfile.run(con, MERGE, {**params, "part": part})
-            sqlfile.run(con, RUNS, params)
+            for repo in repos:
+                _merge_repo_type(con, staging, night.snapshot_date, repo)
+            sqlfile.run(con, RUNS, {"d": night.snapshot_date})
             con.execute("COMMIT")
         except BaseException as error:
             with contextlib.suppress(duckdb.Error):   # a failed COMMIT ends the transaction itself
@@ -97,18 +98,39 @@ def merge_night(staging: Staging, listed_every_model: bool, wait_seconds: float 
     return True
 
 
-def previous_night(db_path: str | Path, wait_seconds: float = BUSY_WAIT_SECONDS) -> tuple[dt.datetime | None, int | None]:
-    """Migrate the main file and read what the night needs from it: the watermark of the last
-    complete run that recorded one (refresh or full) and the number of alive models (to
-    estimate a full listing's total)."""
+def _merge_repo_type(con, staging: Staging, snapshot_date: dt.date, repo: RepoNight) -> None:
+    store = REPO_STORES[repo.repo_type]
+    staged = staging.staged_rows(repo.repo_type)
+    # A plan that is both (`full`) needs no light side: its heavy rows carry the counts, and
+    # joining its rows with themselves cost a quarter of a first night's merge.
+    light_plans = [p for p in repo.count_plans if p not in repo.heavy_plans]
+    params = {"d": snapshot_date, "sweep_complete": repo.listed_every_repo, "light_plans": light_plans,
+              "heavy_plans": list(repo.heavy_plans), "all_plans": list(repo.all_plans),
+              "parts": max(1, math.ceil(staged / SLICE_MODELS)), "source_type": store.source_type}
+    for part in range(params["parts"]):
+        sqlfile.run(con, store.merge_sql, {**params, "part": part})
+        sqlfile.run(con, MERGE_LINKS, {**params, "part": part})
+
+
+PREVIOUS_WATERMARK_SQL = "SELECT max(watermark) FROM crawl_runs WHERE status = 'complete' AND repo_type = ?"
+ALIVE_SQL = "SELECT count(*) FROM {hub_table} WHERE deleted_at IS NULL"   # {hub_table}: storage/repos.py
+
+
+def previous_night(db_path: str | Path, repo_types, wait_seconds: float = BUSY_WAIT_SECONDS
+                   ) -> dict[str, tuple[dt.datetime | None, int | None]]:
+    """Migrate the main file and read what the night needs from it, per repository type: the
+    watermark of the last complete run that recorded one (refresh or full; none: the type's first
+    night) and the number of alive repositories (to estimate a full listing's total)."""
 
     def read():
         con = db.open_main(db_path)
         try:
-            watermark = con.execute(
-                "SELECT max(watermark) FROM crawl_runs WHERE status = 'complete'").fetchone()[0]
-            alive = con.execute("SELECT count(*) FROM hub_models WHERE deleted_at IS NULL").fetchone()[0]
-            return watermark, (alive or None)
+            out = {}
+            for repo_type in repo_types:
+                watermark = con.execute(PREVIOUS_WATERMARK_SQL, [repo_type]).fetchone()[0]
+                alive = con.execute(ALIVE_SQL.format(hub_table=REPO_STORES[repo_type].hub_table)).fetchone()[0]
+                out[repo_type] = (watermark, alive or None)
+            return out
         finally:
             con.close()
 

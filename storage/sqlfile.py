@@ -1,7 +1,9 @@
 """Running a .sql file of several statements with named parameters ($name).
 
 Values always travel as parameters (Hub data is untrusted); each statement gets only the
-parameters it uses, because DuckDB rejects unused ones.
+parameters it uses, because DuckDB rejects unused ones. A file shared by every repository type
+names its tables as @identifiers (@stage_table, @hub_table, @id_column): they are replaced by
+the constants of storage/repos.py, and only by names made of letters and underscores.
 """
 
 from __future__ import annotations
@@ -29,7 +31,14 @@ def statements(path: str) -> tuple[tuple[str, frozenset], ...]:
     return tuple(out)
 
 
-def run(con, path: str | Path, params: dict | None = None) -> None:
+_IDENTIFIER = re.compile(r"^[a-z_]+$")
+
+
+def run(con, path: str | Path, params: dict | None = None, identifiers: dict[str, str] | None = None) -> None:
     params = params or {}
     for statement, names in statements(str(path)):
+        for key, name in (identifiers or {}).items():
+            if not _IDENTIFIER.match(name):
+                raise ValueError(f"not an identifier: {name!r}")
+            statement = statement.replace(f"@{key}", name)
         con.execute(statement, {k: params[k] for k in names} if names else None)

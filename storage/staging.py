@@ -30,16 +30,17 @@ import duckdb
 
 from storage import db, sqlfile
 from storage.errors import DiskFull, is_disk_full
+from storage.repos import REPO_STORES, RepoStore, split_key
 
 log = logging.getLogger("hubcensus.storage")
 
 SCHEMA = db.SQL_DIR / "staging_schema.sql"
 PARSE_MACROS = db.SQL_DIR / "parse_macros.sql"
-PARSE_PAGE = db.SQL_DIR / "parse_page.sql"
+PARSE_PAGE = REPO_STORES["models"].parse_sql   # models; every type's parse is in storage/repos.py
 CATCHUP_CANDIDATES = db.SQL_DIR / "catchup_candidates.sql"
 # Bump when staging_schema.sql or the row mapping changes: a staging file of another version is
 # dropped (its night is re-crawled) instead of being misread.
-STAGING_VERSION = 6
+STAGING_VERSION = 7
 STAGING_CHECKPOINT = "64MB"      # WAL size that triggers a checkpoint of the staging file
 BATCH_FILES = 16                 # record files parsed by one statement at most ...
 BATCH_BYTES = 16 * 1024 * 1024   # ... and JSON bytes (see parse_batches)
@@ -95,10 +96,10 @@ class StagedPage(Protocol):
 class NightState:
     night_id: str
     plans: list[str]
+    repo_types: list[str]
     endpoint: str | None
     snapshot_date: dt.date | None
-    prev_watermark: dt.datetime | None
-    alive_estimate: int | None
+    repos: dict[str, tuple[dt.datetime | None, int | None]]   # repo type -> (prev watermark, alive estimate)
 
 
 @dataclass
@@ -148,15 +149,29 @@ UPDATE plan_state SET
 WHERE plan = $plan AND pages = $page_no - 1
 RETURNING {PLAN_STATE_COLUMNS}
 """
-# A parsed batch into staging (inside the batch's transaction, after parse_page.sql).
+# A parsed batch into staging, inside the batch's transaction (after its parse). {stage_table}
+# and {id_column} come from a RepoStore above, never from data.
 STAGE_PARSED_SQL = (
-    "INSERT INTO stage_rows BY NAME SELECT $plan AS plan, * EXCLUDE (skip_reason, record_sample) "
+    "INSERT INTO {stage_table} BY NAME SELECT $plan AS plan, * EXCLUDE (skip_reason, record_sample) "
     "FROM page_rows WHERE skip_reason IS NULL",
-    "INSERT INTO stage_rejected SELECT $plan, page_no, model_id, NULL, skip_reason, record_sample "
+    "INSERT INTO stage_rejected SELECT $plan, page_no, {id_column}, NULL, skip_reason, record_sample "
     "FROM page_rows WHERE skip_reason IS NOT NULL",
-    "INSERT INTO stage_rejected SELECT $plan, page_no, model_id, field, reason, sample FROM page_drops",
-    "INSERT INTO stage_edges BY NAME SELECT * FROM page_edges",
+    "INSERT INTO stage_rejected SELECT $plan, page_no, repo_id, field, reason, sample FROM page_drops",
+    "INSERT INTO stage_links BY NAME SELECT $plan AS plan, * FROM page_links",
 )
+STAGE_EDGES_SQL = "INSERT INTO stage_edges BY NAME SELECT * FROM page_edges"
+
+
+def stage_statements(store: RepoStore) -> tuple[str, ...]:
+    statements = tuple(s.format(stage_table=store.stage_table, id_column=store.id_column) for s in STAGE_PARSED_SQL)
+    return statements + ((STAGE_EDGES_SQL,) if store.lineage else ())
+
+
+CREATE_STAGE_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS {stage_table} AS SELECT CAST(NULL AS VARCHAR) AS plan, "
+                          "* EXCLUDE (skip_reason, record_sample) FROM page_rows LIMIT 0")
+CREATE_STAGE_LINKS_SQL = "CREATE TABLE IF NOT EXISTS stage_links AS SELECT CAST(NULL AS VARCHAR) AS plan, * FROM page_links LIMIT 0"
+CREATE_STAGE_EDGES_SQL = "CREATE TABLE IF NOT EXISTS stage_edges AS SELECT * FROM page_edges LIMIT 0"
+PAGE_TABLES = ("page_rows", "page_drops", "page_links", "page_edges")   # what a parse leaves (edges: models)
 INSERT_PAGE_SQL = "INSERT INTO stage_pages VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_REJECTED_SQL = "INSERT INTO stage_rejected VALUES (?, ?, ?, ?, ?, ?)"
 FAILED_ATTEMPTS_SQL = ("UPDATE plan_state SET requests = requests + ?, retries = retries + ?, bytes = bytes + ?, "
@@ -209,15 +224,22 @@ class Staging:
         # file is deleted, so a checkpoint at close would write the whole night once more.
         self.con.execute("PRAGMA disable_checkpoint_on_shutdown")
         sqlfile.run(self.con, PARSE_MACROS)
-        # The stage tables take their columns from the parse: parse an empty file once.
+        # The stage tables take their columns from the parse: parse an empty file of each type.
+        for store in REPO_STORES.values():
+            self._parse_empty(store)
+            self.con.execute(CREATE_STAGE_TABLE_SQL.format(stage_table=store.stage_table))
+            if store.lineage:
+                self.con.execute(CREATE_STAGE_EDGES_SQL)
+        self.con.execute(CREATE_STAGE_LINKS_SQL)
+        sqlfile.run(self.con, SCHEMA)
+        shutil.rmtree(self.incoming_dir(), ignore_errors=True)   # files of pages never committed
+
+    def _parse_empty(self, store: RepoStore) -> None:
+        """The temp tables a parse of `store` leaves, empty (their columns are what matters)."""
         empty = self.spool / "schema" / "0.0.ndjson"
         empty.parent.mkdir(parents=True, exist_ok=True)
         empty.write_bytes(b"")
-        self._parse_sql([empty], heavy=True, largest=16, latest=dt.datetime(2000, 1, 2))
-        for table in ("page_rows", "page_drops", "page_edges"):   # where bisected parts accumulate
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE acc_{table} AS SELECT * FROM {table} LIMIT 0")
-        sqlfile.run(self.con, SCHEMA)
-        shutil.rmtree(self.incoming_dir(), ignore_errors=True)   # files of pages never committed
+        self._parse_sql(store, [empty], heavy=True, largest=16, latest=dt.datetime(2000, 1, 2))
 
     def _version_matches(self) -> bool:
         try:
@@ -240,8 +262,12 @@ class Staging:
 
     # ------------------------------------------------------------------ state
     def night(self) -> NightState | None:
-        row = self.con.execute("SELECT night_id, plans, endpoint, snapshot_date, prev_watermark, alive_estimate FROM night").fetchone()
-        return NightState(*row) if row else None
+        row = self.con.execute("SELECT night_id, plans, repo_types, endpoint, snapshot_date FROM night").fetchone()
+        if row is None:
+            return None
+        repos = {t: (w, a) for t, w, a in self.con.execute(
+            "SELECT repo_type, prev_watermark, alive_estimate FROM night_repos").fetchall()}
+        return NightState(*row, repos=repos)
 
     def has_plan(self, plan: str) -> bool:
         return self.con.execute("SELECT count(*) FROM plan_state WHERE plan = ?", [plan]).fetchone()[0] > 0
@@ -256,25 +282,31 @@ class Staging:
         """Whether the night in staging has any committed page (a resume has something to resume)."""
         return self.con.execute("SELECT coalesce(sum(pages), 0) FROM plan_state").fetchone()[0] > 0
 
-    def start_night(self, night_id: str, plans, endpoint: str, snapshot_date: dt.date | None,
-                    prev_watermark: dt.datetime | None, alive_estimate: int | None = None,
-                    run_plans=None) -> NightState:
-        """A new night: `plans` as asked for (a resumed night must ask for the same), and
-        `run_plans` the plans it runs (default: the same), each with its own cursor."""
-        run_plans = list(plans if run_plans is None else run_plans)
-        self._transaction(lambda: (
-            self.clear_tables(),
-            self.con.execute("INSERT INTO night VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                             [night_id, list(plans), endpoint, snapshot_date, prev_watermark, alive_estimate]),
-            [self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [p]) for p in run_plans]))
-        for plan in run_plans:   # record files of an abandoned night
-            shutil.rmtree(self.spool / plan, ignore_errors=True)
+    def start_night(self, night_id: str, plans, repo_types, endpoint: str, snapshot_date: dt.date | None,
+                    repos: dict[str, tuple[dt.datetime | None, int | None]], run_plans) -> NightState:
+        """A new night: `plans` and `repo_types` as asked for (a resumed night must ask for the
+        same), what it read of each type (prev watermark, alive estimate) and the plan keys it
+        runs, each with its own cursor."""
+        con = self.con
+
+        def work():
+            self.clear_tables()
+            con.execute("INSERT INTO night VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                        [night_id, list(plans), list(repo_types), endpoint, snapshot_date])
+            for repo_type, (watermark, alive) in repos.items():
+                con.execute("INSERT INTO night_repos VALUES (?, ?, ?)", [repo_type, watermark, alive])
+            for key in run_plans:
+                con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [key])
+
+        self._transaction(work)
+        for key in run_plans:   # record files of an abandoned night
+            shutil.rmtree(self.spool / key, ignore_errors=True)
         return self.night()
 
     def clear_tables(self) -> None:
         self._pages.clear()
-        for table in ("night", "plan_state", "stage_pages", "stage_rows", "stage_rejected", "stage_edges",
-                      "catchup_ids"):
+        tables = ["night", "night_repos", "plan_state", "stage_pages", "stage_rejected", "stage_edges", "stage_links", "catchup_ids"]
+        for table in tables + [store.stage_table for store in REPO_STORES.values()]:
             self.con.execute(f"DELETE FROM {table}")   # constant table names
 
     def discard(self) -> None:
@@ -380,6 +412,7 @@ class Staging:
 
     def _parse_batch(self, plan: str, heavy: bool, batch: list[RecordFile], pending: list[RecordFile]) -> tuple[int, int]:
         con = self.con
+        store = REPO_STORES[split_key(plan)[0]]
         attempts = con.execute("UPDATE plan_state SET parse_attempts = parse_attempts + 1 WHERE plan = ? "
                                "RETURNING parse_attempts", [plan]).fetchone()[0]
         largest = max(f.largest_record for f in batch)
@@ -387,12 +420,12 @@ class Staging:
         latest = (latest or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) + TRUSTED_AHEAD
         if attempts > 2 and len(batch) == 1:
             # This file stopped the process twice: reject its records rather than block every night.
-            self._reject_file(batch[0], "could not be parsed: the parse stopped the crawl twice")
+            self._reject_file(store, batch[0], "could not be parsed: the parse stopped the crawl twice")
         else:
             try:
-                self._parse_sql([f.path for f in batch], heavy, largest, latest)
+                self._parse_sql(store, [f.path for f in batch], heavy, largest, latest)
             except DATA_ERRORS:
-                self._isolate(batch, heavy, largest, latest)
+                self._isolate(store, batch, heavy, largest, latest)
         # Where the parse now stands: through the last file of the batch.
         last = batch[-1]
         page_done = all(f.page_no != last.page_no or f.chunk <= last.chunk for f in pending)
@@ -406,7 +439,7 @@ class Staging:
         models, rejected, dropped = con.execute(BATCH_COUNTS_SQL).fetchone()
 
         def work():
-            for statement in STAGE_PARSED_SQL:
+            for statement in stage_statements(store):
                 con.execute(statement, {"plan": plan} if "$plan" in statement else None)
             con.execute(PARSE_PROGRESS_SQL, {"plan": plan, "pages": through_pages, "chunks": through_chunks,
                                              "models": models, "rejected": rejected, "dropped": dropped})
@@ -416,25 +449,25 @@ class Staging:
             f.path.unlink(missing_ok=True)
         return models, rejected
 
-    def _parse_sql(self, paths: list[Path], heavy: bool, largest: int, latest: dt.datetime) -> None:
-        sqlfile.run(self.con, PARSE_PAGE, {"paths": [str(p) for p in paths], "heavy": heavy,
-                                           "max_object_bytes": max(largest + 1, 1024),
-                                           "since": TRUSTED_SINCE, "latest": latest})
+    def _parse_sql(self, store: RepoStore, paths: list[Path], heavy: bool, largest: int, latest: dt.datetime) -> None:
+        sqlfile.run(self.con, store.parse_sql, {"paths": [str(p) for p in paths], "heavy": heavy,
+                                                "max_object_bytes": max(largest + 1, 1024),
+                                                "since": TRUSTED_SINCE, "latest": latest})
 
-    def _isolate(self, batch: list[RecordFile], heavy: bool, largest: int, latest: dt.datetime) -> None:
+    def _isolate(self, store: RepoStore, batch: list[RecordFile], heavy: bool, largest: int,
+                 latest: dt.datetime) -> None:
         """Parse what can be parsed of a batch DuckDB refused, one file then one half of a file
         at a time, rejecting each record it refuses alone; leaves the result in page_*."""
         con = self.con
-        for table in ("page_rows", "page_drops", "page_edges"):
-            con.execute(f"DELETE FROM acc_{table}")
+        tables = self._empty_accumulators(store)
         work = [(f.page_no, f.path) for f in batch]
         with tempfile.TemporaryDirectory(dir=self.spool) as scratch:
             parts = 0
             while work:
                 page_no, path = work.pop()
                 try:
-                    self._parse_sql([path], heavy, largest, latest)
-                    for table in ("page_rows", "page_drops", "page_edges"):
+                    self._parse_sql(store, [path], heavy, largest, latest)
+                    for table in tables:
                         con.execute(f"INSERT INTO acc_{table} SELECT * FROM {table}")
                     continue
                 except DATA_ERRORS as error:
@@ -442,7 +475,7 @@ class Staging:
                 lines = [line for line in path.read_bytes().split(b"\n") if line]
                 if len(lines) <= 1:
                     for line in lines:
-                        self._accumulate_rejection(page_no, line, reason)
+                        self._accumulate_rejection(store, page_no, line, reason)
                     continue
                 half = len(lines) // 2
                 for piece in (lines[:half], lines[half:]):
@@ -450,22 +483,29 @@ class Staging:
                     part = Path(scratch) / f"{page_no}.{parts}.ndjson"
                     part.write_bytes(b"\n".join(piece) + b"\n")
                     work.append((page_no, part))
-        for table in ("page_rows", "page_drops", "page_edges"):
+        for table in tables:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM acc_{table}")
         log.warning("a batch of staged records could not be parsed whole; the records DuckDB refused "
                     "are in rejected_records")
 
-    def _accumulate_rejection(self, page_no: int, record: bytes, reason: str) -> None:
-        self.con.execute("INSERT INTO acc_page_rows (page_no, skip_reason, model_id, record_sample) VALUES (?, ?, ?, ?)",
-                         [page_no, reason[:500], record_id(record), sample(record)])
+    def _empty_accumulators(self, store: RepoStore) -> list[str]:
+        """acc_<table> for each table a parse of `store` leaves, empty (their shape)."""
+        self._parse_empty(store)
+        tables = [t for t in PAGE_TABLES if t != "page_edges" or store.lineage]
+        for table in tables:   # constant names
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE acc_{table} AS SELECT * FROM {table} LIMIT 0")
+        return tables
 
-    def _reject_file(self, f: RecordFile, reason: str) -> None:
-        con = self.con
-        for table in ("page_rows", "page_drops", "page_edges"):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM acc_{table} LIMIT 0")
+    def _accumulate_rejection(self, store: RepoStore, page_no: int, record: bytes, reason: str) -> None:
+        self.con.execute(f"INSERT INTO acc_page_rows (page_no, skip_reason, {store.id_column}, record_sample) "
+                         "VALUES (?, ?, ?, ?)", [page_no, reason[:500], record_id(record), sample(record)])
+
+    def _reject_file(self, store: RepoStore, f: RecordFile, reason: str) -> None:
+        for table in self._empty_accumulators(store):
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM acc_{table}")
         lines = [line for line in f.path.read_bytes().split(b"\n") if line] if f.path.exists() else []
-        con.executemany("INSERT INTO page_rows (page_no, skip_reason, model_id, record_sample) VALUES (?, ?, ?, ?)",
-                        [[f.page_no, reason, record_id(line), sample(line)] for line in lines])
+        self.con.executemany(f"INSERT INTO page_rows (page_no, skip_reason, {store.id_column}, record_sample) "
+                             "VALUES (?, ?, ?, ?)", [[f.page_no, reason, record_id(line), sample(line)] for line in lines])
         log.warning("rejected %d records of page %d: %s", len(lines), f.page_no, reason)
 
     # ------------------------------------------------------------------ reading back
@@ -474,37 +514,46 @@ class Staging:
         return self.con.execute("SELECT field, reason, count(*) FROM stage_rejected GROUP BY ALL "
                                 "ORDER BY 3 DESC, 2").fetchall()
 
-    def models_staged(self) -> int:
-        return self.con.execute("SELECT count(DISTINCT model_id) FROM stage_rows").fetchone()[0]
+    def staged_rows(self, repo_type: str) -> int:
+        store = REPO_STORES[repo_type]   # constant names
+        return self.con.execute(f"SELECT count(*) FROM {store.stage_table}").fetchone()[0]
+
+    def repos_staged(self, repo_type: str) -> int:
+        store = REPO_STORES[repo_type]   # constant names
+        return self.con.execute(f"SELECT count(DISTINCT {store.id_column}) FROM {store.stage_table}").fetchone()[0]
 
     # ------------------------------------------------------------------ catch-up
-    def prepare_catchup(self, plan: str, limit: int) -> tuple[int, int | None]:
-        """Once per night, after the sweep and the refresh: list the models to catch up
-        (storage/sql/catchup_candidates.sql) and add `plan` for them. Returns (ids listed for
-        tonight, candidates in all; None when the list was made by an earlier run of this
-        night); (0, 0) without a main file. Idempotent: a resumed night keeps its list."""
-        if self.has_plan(plan):
-            return self.con.execute("SELECT count(*) FROM catchup_ids").fetchone()[0], None
+    def prepare_catchup(self, repo_type: str, sweep: str, refresh: str, catchup: str,
+                        limit: int) -> tuple[int, int | None]:
+        """Once per night and repository type, after its sweep and refresh: list what to catch
+        up (storage/sql/catchup_candidates.sql) and add the plan `catchup` for it. Returns (ids
+        listed for tonight, candidates in all; None when an earlier run of this night made the
+        list); (0, 0) without a main file. Idempotent: a resumed night keeps its list."""
+        if self.has_plan(catchup):
+            return self.con.execute("SELECT count(*) FROM catchup_ids WHERE plan = ?", [catchup]).fetchone()[0], None
         if not self.db_path.exists():
             return 0, 0
+        store = REPO_STORES[repo_type]
         self.con.execute("ATTACH ? AS hc_catchup_main (READ_ONLY)", [str(self.db_path)])
         try:
             def work():
-                self.con.execute("DELETE FROM catchup_ids")
-                sqlfile.run(self.con, CATCHUP_CANDIDATES, {"limit": limit})
-                listed = self.con.execute("SELECT count(*) FROM catchup_ids").fetchone()[0]
+                sqlfile.run(self.con, CATCHUP_CANDIDATES,
+                            {"limit": limit, "sweep": sweep, "refresh": refresh, "catchup": catchup},
+                            identifiers={"stage_table": store.stage_table, "hub_table": store.hub_table,
+                                         "id_column": store.id_column})
+                listed = self.con.execute("SELECT count(*) FROM catchup_ids WHERE plan = ?", [catchup]).fetchone()[0]
                 candidates = self.con.execute("SELECT count(*) FROM catchup_candidates").fetchone()[0]
                 if listed:
-                    self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [plan])
+                    self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [catchup])
                 return listed, candidates
             return self._transaction(work)
         finally:
             self.con.execute("DETACH hc_catchup_main")
 
-    def catchup_ids(self, start: int) -> list[str]:
-        """The catch-up list from position `start` on (at most CATCHUP_MAX ids: small)."""
-        return [m for (m,) in self.con.execute("SELECT model_id FROM catchup_ids WHERE seq >= ? ORDER BY seq",
-                                               [start]).fetchall()]
+    def catchup_ids(self, catchup: str, start: int) -> list[str]:
+        """A catch-up list from position `start` on (at most CATCHUP_MAX ids: small)."""
+        return [r for (r,) in self.con.execute("SELECT repo_id FROM catchup_ids WHERE plan = ? AND seq >= ? ORDER BY seq",
+                                               [catchup, start]).fetchall()]
 
 
 def parse_batches(files: list[RecordFile], max_files: int = BATCH_FILES) -> list[list[RecordFile]]:

@@ -5,6 +5,7 @@ the crawl does with responses hubsim would never produce by itself.
     hub = PageHub([page1_bytes, page2_bytes]).start()   # GET /api/models -> page 1, Link -> page 2
     hub.pages[1] = fixed_bytes                          # the Hub fixes a page for the next night
     hub.responses[1] = (200, b"<html>", "text/html", False)  # status, body, content type, keep the Link
+    hub.listings["datasets"] = [page(...)]              # GET /api/datasets (and spaces) likewise
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ def page(*records) -> bytes:
 
 
 class PageHub:
-    def __init__(self, pages: list[bytes], date: dt.datetime = dt.datetime(2026, 11, 1, 12, 0)) -> None:
+    def __init__(self, pages: list[bytes], date: dt.datetime = dt.datetime(2026, 11, 1, 12, 0),
+                 listings: dict[str, list[bytes]] | None = None) -> None:
         self.pages = list(pages)
+        self.listings = {"datasets": [page()], "spaces": [page()], **(listings or {})}   # other repository types
         self.responses: dict[int, tuple[int, bytes, str, bool]] = {}   # page index -> override
         self.date = date
         self.requests: list[str] = []
@@ -45,11 +48,14 @@ class PageHub:
                 parts = urlsplit(self.path)
                 params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "cursor"]
                 index = int(dict(parse_qsl(parts.query)).get("cursor", 0))
-                if not parts.path.startswith("/api/models") or index >= len(hub.pages):
+                repo_type = parts.path.removeprefix("/api/")
+                pages = hub.pages if repo_type == "models" else hub.listings.get(repo_type)
+                if pages is None or index >= len(pages):
                     return self._send(404, b'{"error":"Not Found"}', "application/json", None)
-                status, body, kind, keep_link = hub.responses.get(index, (200, hub.pages[index], "application/json", True))
+                status, body, kind, keep_link = (hub.responses.get(index, (200, pages[index], "application/json", True))
+                                                 if repo_type == "models" else (200, pages[index], "application/json", True))
                 link = None
-                if keep_link and index + 1 < len(hub.pages):
+                if keep_link and index + 1 < len(pages):
                     query = urlencode(params + [("cursor", str(index + 1))])
                     link = f'<http://{self.headers["Host"]}{parts.path}?{query}>; rel="next"'
                 self._send(status, body, kind, link)

@@ -18,7 +18,7 @@ from hubcensus import reading
 from hubcensus.cli import main
 from hubcensus.failures import report_failure
 from storage.db import DatabaseBusy, SchemaTooNew
-from test_cli_fixtures import make_db
+from tests.cli_fixtures import make_db
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 
 from hubcensus.cli import main
 from storage.db import open_main
-from test_cli_fixtures import make_db
+from tests.cli_fixtures import make_db
 
 REPO = Path(__file__).resolve().parents[1]
 NOBODY = 65534

@@ -33,9 +33,9 @@ def test_the_bar_shows_share_rate_and_pages_and_ends_at_100_percent():
         bar(p)
     frames = [frame for frame in screen.getvalue().split("\r") if frame.strip()]
     first = [frame for frame in frames if "pages" in frame][0]
-    assert first.startswith("sweep:  33%|")
+    assert first.startswith("models sweep:  33%|")
     assert "1.00k/3.00k" in first and "1 pages, 0.0 MB, 0 retries" in first
-    assert frames[-1].startswith("sweep: 100%|") and "3.00k/3.00k" in frames[-1] and "models/s" in frames[-1]
+    assert frames[-1].startswith("models sweep: 100%|") and "3.00k/3.00k" in frames[-1] and "models/s" in frames[-1]
     assert frames[-1].endswith("3 pages, 0.1 MB, 0 retries]\n")
 
 
@@ -45,8 +45,8 @@ def test_log_lines_are_key_values_at_most_every_interval(caplog):
         for p in reports("refresh", 3, None):
             lines(p)
     assert [r.getMessage() for r in caplog.records] == [
-        "event=progress plan=refresh pages=1 models=1000 skipped=0 requests=1 retries=0 bytes=40000 "
+        "event=progress plan=refresh repo_type=models pages=1 models=1000 skipped=0 requests=1 retries=0 bytes=40000 "
         "models_per_s=2000 eta_s=",
-        "event=plan_done plan=refresh pages=3 models=3000 skipped=0 requests=3 retries=0 bytes=120000 "
+        "event=plan_done plan=refresh repo_type=models pages=3 models=3000 skipped=0 requests=3 retries=0 bytes=120000 "
         "models_per_s=2000 eta_s=",
     ]

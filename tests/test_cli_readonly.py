@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from hubcensus.cli import main
-from test_cli_fixtures import make_db
+from tests.cli_fixtures import make_db
 
 READ_ONLY = "hubcensus: error: hubcensus sql is read-only: it cannot write or read files, attach databases, " \
             "install or load extensions, or change settings ("

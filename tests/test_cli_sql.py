@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from hubcensus.cli import main
-from test_cli_fixtures import HOSTILE_ID, make_db
+from tests.cli_fixtures import HOSTILE_ID, make_db
 
 QUERY = "SELECT model_id, downloads, languages, created_at FROM models WHERE model_id IN ('alice/ft-1', 'carol/quant') ORDER BY model_id"
 

@@ -52,7 +52,7 @@ def test_the_next_night_fetches_exactly_the_models_without_heavy_fields(night_wi
     result = pipeline.run_night(str(forgotten), endpoint=sim.url, progress=False, snapshot_date=DAY2)
     by_id = next(e for e in sim.stats()["by_request"] if e["kind"] == "model")
     assert by_id["requests"] == FORGOTTEN
-    assert (result.plans["catchup"].pages, result.plans["catchup"].models) == (3, FORGOTTEN)
+    assert (result.plans["models/catchup"].pages, result.plans["models/catchup"].models) == (3, FORGOTTEN)
     con = duckdb.connect(str(forgotten), read_only=True)
     assert con.execute("SELECT count(*) FROM hub_models WHERE refreshed_on IS NULL").fetchone()[0] == 0
     con.close()

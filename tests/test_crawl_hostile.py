@@ -135,7 +135,7 @@ def test_an_html_page_is_recorded_the_night_ends_partial_and_nothing_is_marked_d
     crawl(hub, db, 0)
     hub.responses[1] = (200, b"<html><body>502 Bad Gateway</body></html>", "text/html", False)   # no Link: the listing ends
     result = crawl(hub, db, 1)
-    assert result.status == "partial" and result.plans["full"].lost_pages == 1
+    assert result.status == "partial" and result.plans["models/full"].lost_pages == 1
     assert stored_ids(db) == ALL   # pages 2 and 3 were not seen: their models are not "vanished"
     assert query(db, "SELECT plan, status, watermark IS NULL, error FROM crawl_runs WHERE snapshot_date = ?",
                  [NIGHTS[1]]) == [("full", "partial", True,
@@ -155,7 +155,7 @@ def test_a_body_that_stays_cut_keeps_its_whole_records_and_the_listing_goes_on(h
     cut = listing()[1][:-40]    # page 2 always arrives cut inside its last record
     hub.responses[1] = (200, cut, "application/json", True)
     result = crawl(hub, db, 1)
-    assert result.status == "partial" and result.plans["full"].pages == 3
+    assert result.status == "partial" and result.plans["models/full"].pages == 3
     snapped = [m for (m,) in query(db, "SELECT model_id FROM model_snapshots WHERE snapshot_date = ? ORDER BY 1",
                                    [NIGHTS[1]])]
     assert snapped == [m for m in ALL if m != "org/m6"]
@@ -195,7 +195,7 @@ def _commit_by_hand(staging: Staging, lines: list[bytes]) -> None:
         next_url, server_time, watermark, unreadable = None, dt.datetime(2026, 11, 1), None, None
         requests, retries, wire_bytes, seconds = 1, 0, 1, 0.0
 
-    staging.commit_page("full", Hand())
+    staging.commit_page("models/full", Hand())
 
 
 def test_records_duckdb_refuses_are_bisected_out_and_the_rest_staged(tmp_path):
@@ -203,22 +203,22 @@ def test_records_duckdb_refuses_are_bisected_out_and_the_rest_staged(tmp_path):
     lines[17] = b'{"id":"org/m18","cardData":{"x":"\xff"}}'       # invalid UTF-8: DuckDB refuses the file
     lines[30] = b'{"id":"org/m31","x":tru}'                       # malformed
     with Staging(tmp_path / "hub.duckdb") as staging:
-        staging.start_night("n", ["full"], "http://x", NIGHTS[0], None)
+        staging.start_night("n", ["full"], ["models"], "http://x", NIGHTS[0], {"models": (None, None)}, ["models/full"])
         _commit_by_hand(staging, lines)
-        models, rejected = staging.parse_pending("full", heavy=True)
+        models, rejected = staging.parse_pending("models/full", heavy=True)
         assert (models, rejected) == (37, 2)
         assert staging.con.execute("SELECT model_id, field FROM stage_rejected ORDER BY 1").fetchall() == [
             ("org/m18", None), ("org/m31", None)]
         assert all(r.startswith("could not be parsed: ") for (r,) in
                    staging.con.execute("SELECT reason FROM stage_rejected").fetchall())
-        assert staging.plan("full").normalized_pages == 1
+        assert staging.plan("models/full").normalized_pages == 1
 
 
 def test_a_file_that_stopped_the_parse_twice_is_rejected_instead_of_blocking_every_night(tmp_path, monkeypatch):
     db = tmp_path / "hub.duckdb"
     lines = [f'{{"id":"org/m{i}"}}'.encode() for i in range(1, 4)]
     with Staging(db) as staging:
-        staging.start_night("n", ["full"], "http://x", NIGHTS[0], None)
+        staging.start_night("n", ["full"], ["models"], "http://x", NIGHTS[0], {"models": (None, None)}, ["models/full"])
         _commit_by_hand(staging, lines)
 
     def dies(*args, **kwargs):   # what a parse that kills the process leaves behind
@@ -228,9 +228,26 @@ def test_a_file_that_stopped_the_parse_twice_is_rejected_instead_of_blocking_eve
         with Staging(db) as staging, monkeypatch.context() as m:
             m.setattr(Staging, "_parse_sql", dies)
             with pytest.raises(KeyboardInterrupt):
-                staging.parse_pending("full", heavy=True)
+                staging.parse_pending("models/full", heavy=True)
     with Staging(db) as staging:
-        assert staging.parse_pending("full", heavy=True) == (0, 3)
+        assert staging.parse_pending("models/full", heavy=True) == (0, 3)
         assert staging.con.execute("SELECT model_id, reason FROM stage_rejected ORDER BY 1").fetchall() == [
             (f"org/m{i}", "could not be parsed: the parse stopped the crawl twice") for i in range(1, 4)]
-        assert staging.plan("full").pending_pages == 0
+        assert staging.plan("models/full").pending_pages == 0
+
+
+def test_a_crawl_talks_to_its_endpoint_and_nothing_else(hub, tmp_path, monkeypatch):
+    """No request to a third party, whatever the libraries underneath would do by themselves
+    (huggingface_hub 2.x fetches an agent registry from huggingface.co to build its user agent)."""
+    import socket
+
+    looked_up: list[str] = []
+    real = socket.getaddrinfo
+
+    def record(host, *args, **kwargs):
+        looked_up.append(host)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", record)
+    crawl(hub, tmp_path / "hub.duckdb", 0)
+    assert set(looked_up) == {"127.0.0.1"}

@@ -132,25 +132,25 @@ def test_first_night_counts_equal_the_simulators_truth(nights):
 def test_first_night_is_one_heavy_listing_in_created_order_with_its_first_pages_newest_modification_as_watermark(nights):
     r1, stats = nights["r1"], nights["stats1"]
     assert r1.snapshot_date == DAY1 and r1.status == "complete" and r1.models_seen == MODELS
-    assert list(r1.plans) == ["full"]
+    assert list(r1.plans) == ["models/full"]
     assert not [e for e in stats["by_request"] if "cardData" not in e["expand"]]   # no light sweep
     heavy = heavy_entry(stats)
     assert (heavy["pages"], heavy["records"]) == (math.ceil(MODELS / 1000), MODELS)
-    assert r1.plans["full"].bytes == heavy["bytes"]
+    assert r1.plans["models/full"].bytes == heavy["bytes"]
     # The first page (the 1,000 newest models, the Hub's keyset order) was served before any
     # model could be modified during the crawl, so its newest lastModified is a safe watermark.
     by_creation = sorted(served_records(nights["u1"]).values(), key=lambda r: (r["createdAt"], r["_id"]), reverse=True)
     newest_on_first_page = max(r["lastModified"] for r in by_creation[:1000])
-    assert r1.plans["full"].watermark.isoformat(timespec="milliseconds") + "Z" == newest_on_first_page
+    assert r1.plans["models/full"].watermark.isoformat(timespec="milliseconds") + "Z" == newest_on_first_page
 
 
 def test_later_nights_run_the_light_sweep_and_the_incremental_refresh(nights):
     r2, stats = nights["r2"], nights["stats2"]
     # ... and catches up, one by one, the models made public tonight with old dates (below)
-    assert list(r2.plans) == ["sweep", "refresh", "catchup"]
-    assert r2.plans["sweep"].bytes == light_entry(stats)["bytes"]
-    assert r2.plans["refresh"].bytes == heavy_entry(stats)["bytes"]
-    assert r2.plans["catchup"].bytes == single_model_entry(stats)["bytes"]
+    assert list(r2.plans) == ["models/sweep", "models/refresh", "models/catchup"]
+    assert r2.plans["models/sweep"].bytes == light_entry(stats)["bytes"]
+    assert r2.plans["models/refresh"].bytes == heavy_entry(stats)["bytes"]
+    assert r2.plans["models/catchup"].bytes == single_model_entry(stats)["bytes"]
     con = duckdb.connect(str(nights["day2"]), read_only=True)
     assert con.execute("SELECT plan FROM crawl_runs WHERE snapshot_date = ? ORDER BY run_id", [DAY2]).fetchall() \
         == [("sweep",), ("refresh",), ("catchup",)]
@@ -161,11 +161,11 @@ def test_models_made_public_with_old_dates_are_caught_up_by_id_with_their_heavy_
     published = published_tonight(nights["u2"], 2)
     assert published   # the simulator made some public tonight, dated weeks back
     served = served_records(nights["u2"])
-    watermark = nights["r1"].plans["full"].watermark.isoformat(timespec="milliseconds") + "Z"
+    watermark = nights["r1"].plans["models/full"].watermark.isoformat(timespec="milliseconds") + "Z"
     assert all(served[m]["lastModified"] < watermark for m in published)   # no refresh reaches them
     catchup = single_model_entry(nights["stats2"])
     assert catchup["requests"] == len(published)   # one GET each, nothing else
-    assert nights["r2"].plans["catchup"].models == len(published)
+    assert nights["r2"].plans["models/catchup"].models == len(published)
     con = duckdb.connect(str(nights["day2"]), read_only=True)
     rows = {m: rest for m, *rest in con.execute(
         "SELECT model_id, license, created_at, pipeline_tag, refreshed_on, first_seen FROM hub_models "
@@ -183,7 +183,7 @@ def test_a_night_with_nothing_to_catch_up_records_no_catchup_run(sim_factory, tm
     db = tmp_path / "hub.duckdb"
     pipeline.run_night(str(db), endpoint=sim.url, progress=False)
     again = pipeline.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=DAY2)
-    assert list(again.plans) == ["sweep", "refresh"]
+    assert list(again.plans) == ["models/sweep", "models/refresh"]
     assert single_model_entry(sim.stats()) is None
 
 
@@ -235,7 +235,7 @@ def test_next_night_refresh_fetches_heavy_pages_only_for_what_changed(nights):
     u2 = nights["u2"]
     heavy = heavy_entry(nights["stats2"])
     light = light_entry(nights["stats2"])
-    watermark = nights["r1"].plans["full"].watermark
+    watermark = nights["r1"].plans["models/full"].watermark
     # Models the refresh must re-read: modified since the last watermark minus the 1-hour overlap.
     served = served_records(u2)
     threshold = (watermark - dt.timedelta(hours=1)).isoformat(timespec="milliseconds") + "Z"
@@ -245,8 +245,8 @@ def test_next_night_refresh_fetches_heavy_pages_only_for_what_changed(nights):
     assert heavy["records"] <= needed + 1000
     assert light["pages"] == math.ceil(len(served) / 1000)
     r2 = nights["r2"]
-    assert r2.plans["refresh"].pages == heavy["pages"]
-    full_heavy_bytes = nights["r1"].plans["full"].bytes
+    assert r2.plans["models/refresh"].pages == heavy["pages"]
+    full_heavy_bytes = nights["r1"].plans["models/full"].bytes
     assert r2.bytes < 0.2 * full_heavy_bytes
 
 

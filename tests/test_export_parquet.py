@@ -1,6 +1,6 @@
 """`hubcensus export`: Parquet that DuckDB (and Spark, Trino) read back as the same tables.
 
-The layout and its guarantees on the small hand-built database (tests/test_cli_fixtures.py);
+The layout and its guarantees on the small hand-built database (tests/cli_fixtures.py);
 incremental behaviour over crawled nights is in test_export_incremental.py.
 """
 
@@ -14,7 +14,8 @@ import duckdb
 import pytest
 
 from storage.export import MANIFEST_NAME, ExportTargetNotEmpty, export_parquet
-from test_cli_fixtures import DAY1, DAY2, make_db
+from storage.db import apply_migrations, newest_migration
+from tests.cli_fixtures import DAY1, DAY2, make_db
 
 SOURCES = {"models": "models", "lineage": "lineage", "model_changes": "model_changes", "crawl_runs": "crawl_runs"}
 
@@ -45,9 +46,10 @@ def assert_same_rows(con, source: str, exported: str) -> None:
 def test_round_trip_equals_the_tables(db, tmp_path):
     out = tmp_path / "export"
     counts = export_parquet(db, out)
-    assert counts == {"model_snapshots": 11, "models": 6, "lineage": 4, "model_changes": 2, "crawl_runs": 4}
+    assert counts == {"model_snapshots": 11, "models": 6, "lineage": 4, "model_changes": 2, "crawl_runs": 4,
+                      "rejected_records": 0}
     assert (counts.nights_added, counts.nights_replaced) == ([str(DAY1), str(DAY2)], [])
-    assert counts.tables_written == ["models", "lineage", "model_changes", "crawl_runs"]
+    assert counts.tables_written == ["models", "lineage", "model_changes", "crawl_runs", "rejected_records"]
     con = duckdb.connect(str(db), read_only=True)
     assert_same_rows(con, "model_snapshots", read_back(out, "model_snapshots"))
     for name, source in SOURCES.items():
@@ -60,7 +62,7 @@ def test_layout_one_directory_per_table_snapshots_hive_partitioned_zstd(db, tmp_
     # Every table is a directory (a Trino/Hive external table is a location); hidden entries
     # (the lock) and the `_` manifest are skipped by Spark and Hive readers.
     assert sorted(os.listdir(out)) == [".hubcensus-export.lock", MANIFEST_NAME, "crawl_runs", "lineage",
-                                       "model_changes", "model_snapshots", "models"]
+                                       "model_changes", "model_snapshots", "models", "rejected_records"]
     for name in SOURCES:
         assert os.listdir(out / name) == ["data_0.parquet"]
     assert sorted(os.listdir(out / "model_snapshots")) == [f"snapshot_date={DAY1}", f"snapshot_date={DAY2}"]
@@ -82,7 +84,7 @@ def test_manifest_records_nights_tables_and_schema(db, tmp_path):
     export_parquet(db, out)
     manifest = json.loads((out / MANIFEST_NAME).read_text())
     assert (manifest["format"], manifest["format_version"]) == ("hubcensus-export", 1)
-    assert manifest["database_schema_version"] is None   # the fixture is made from 001 by hand
+    assert manifest["database_schema_version"] == newest_migration()   # the fixture has the real schema
     assert manifest["nights"] == {
         str(DAY1): {"path": f"model_snapshots/snapshot_date={DAY1}/data_0.parquet", "rows": 6, "last_run_id": 2,
                     "bytes": (out / f"model_snapshots/snapshot_date={DAY1}/data_0.parquet").stat().st_size},
@@ -95,7 +97,8 @@ def test_manifest_records_nights_tables_and_schema(db, tmp_path):
                     "likes BIGINT", "gated VARCHAR"]}
     models = manifest["tables"]["models"]
     assert (models["path"], models["rows"], models["columns"][-1]) == ("models/data_0.parquet", 6, "license_family VARCHAR")
-    assert sorted(manifest["tables"]) == ["crawl_runs", "lineage", "model_changes", "model_snapshots", "models"]
+    assert sorted(manifest["tables"]) == ["crawl_runs", "lineage", "model_changes", "model_snapshots", "models",
+                                          "rejected_records"]
 
 
 def test_export_reads_the_database_read_only_beside_another_reader(db, tmp_path):
@@ -152,9 +155,10 @@ def test_a_file_or_another_format_is_refused(db, tmp_path):
 def test_empty_database_exports_empty_datasets(tmp_path):
     db = tmp_path / "empty.duckdb"
     con = duckdb.connect(str(db))
-    con.execute((Path(__file__).resolve().parents[1] / "storage/migrations/001_initial.sql").read_text())
+    apply_migrations(con)
     con.close()
     counts = export_parquet(db, tmp_path / "export")
-    assert counts == {"model_snapshots": 0, "models": 0, "lineage": 0, "model_changes": 0, "crawl_runs": 0}
+    assert counts == {"model_snapshots": 0, "models": 0, "lineage": 0, "model_changes": 0, "crawl_runs": 0,
+                      "rejected_records": 0}
     assert os.listdir(tmp_path / "export" / "model_snapshots") == []
     assert json.loads((tmp_path / "export" / MANIFEST_NAME).read_text())["nights"] == {}

@@ -17,7 +17,8 @@ from analysis import report
 from analysis.example_db import NIGHTS, create_crawl_db, create_history_db, model
 from analysis.installer import install
 from hubcensus.cli import main
-from test_cli_fixtures import make_db
+from storage.db import newest_migration
+from tests.cli_fixtures import make_db
 
 GENERATED = dt.datetime(2026, 11, 11, 7, 30)
 READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
@@ -223,11 +224,18 @@ def test_rejected_records_are_stated_by_reason(page, markdown):
             "unreadable: HTML error page with status 200 (page): 1.") in markdown.splitlines()
 
 
-def test_a_database_older_than_rejected_records_says_so(tmp_path):
-    path = make_db(tmp_path / "old.duckdb")  # schema 001 only, views installed
-    page = render(path, "html")
-    assert ("Not recorded by this database: its schema predates rejected records (the next crawl adds them)."
-            in page)
+def test_a_database_of_an_older_version_is_refused_until_migrated_then_reports(tmp_path, capsys):
+    """Readers never write, so they cannot migrate a file an older hubcensus wrote: they say how
+    to, and after `hubcensus migrate` the report renders (with no rejected records to show)."""
+    old = make_db(tmp_path / "old.duckdb", schema=1)   # as hubcensus 0.1 left it: two nights, schema 001
+    code = main(["report", "--db", str(old), "--out", str(tmp_path / "r.html")])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        f"hubcensus: error: {old} has schema version 1, older than this hubcensus ({newest_migration()}); "
+        "run `hubcensus migrate` (or the next `hubcensus crawl`) to bring it up to date")
+    assert main(["migrate", "--db", str(old)]) == 0
+    assert main(["report", "--db", str(old), "--out", str(tmp_path / "r.html")]) == 0
+    assert "No record was rejected in the 30 nights to the latest crawl." in (tmp_path / "r.html").read_text()
 
 
 # --- one meaning per column name ---------------------------------------------------------------------

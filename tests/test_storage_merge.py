@@ -105,7 +105,7 @@ def test_refresh_only_night_marks_nothing_deleted(sim_factory, tmp_path):
     con.execute("INSERT INTO hub_models (model_id, first_seen, last_seen) VALUES ('gone/model', DATE '2026-10-01', DATE '2026-10-01')")
     con.close()
     result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, plans=("refresh",))
-    assert list(result.plans) == ["refresh"]
+    assert list(result.plans) == ["models/refresh"]
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM hub_models WHERE deleted_at IS NOT NULL").fetchone()[0] == 0
     con.close()

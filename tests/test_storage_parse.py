@@ -36,7 +36,7 @@ def parse(tmp_path):
         cols = [d[0] for d in con.execute("SELECT * FROM page_rows").description]
         rows = [dict(zip(cols, r)) for r in con.execute("SELECT * FROM page_rows").fetchall()]
         edges = sorted(con.execute("SELECT child_id, parent_id, relation, source FROM page_edges").fetchall())
-        run.drops = con.execute("SELECT model_id, field, reason, sample FROM page_drops ORDER BY ALL").fetchall()
+        run.drops = con.execute("SELECT repo_id, field, reason, sample FROM page_drops ORDER BY ALL").fetchall()
         return rows, edges
 
     yield run

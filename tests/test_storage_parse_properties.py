@@ -47,14 +47,14 @@ def usable(model_id) -> bool:
 def test_any_values_are_stored_or_rejected_with_a_reason_and_nothing_escapes(items, heavy):
     body = json.dumps(items).encode()
     with tempfile.TemporaryDirectory() as tmp, Staging(Path(tmp) / "hub.duckdb") as staging:
-        staging.start_night("n", ["full"], "http://x", dt.date(2026, 11, 1), None)
+        staging.start_night("n", ["full"], ["models"], "http://x", dt.date(2026, 11, 1), {"models": (None, None)}, ["models/full"])
         files = PageFiles(staging.incoming_dir())
         split = split_listing(body, files)
-        page = Page(plan="full", files=files.finish(), records=files.records, largest_record=files.largest,
+        page = Page(plan="models/full", files=files.finish(), records=files.records, largest_record=files.largest,
                     rejected=split.rejected, elements=split.elements, next_url=None,
                     server_time=dt.datetime(2026, 11, 1, 12), watermark=None)
-        staging.commit_page("full", page)
-        staging.parse_pending("full", heavy)
+        staging.commit_page("models/full", page)
+        staging.parse_pending("models/full", heavy)
         con = staging.con
         staged = [m for (m,) in con.execute("SELECT model_id FROM stage_rows").fetchall()]
         whole = con.execute("SELECT model_id, reason FROM stage_rejected WHERE field IS NULL").fetchall()

@@ -13,7 +13,7 @@ LEFT JOIN license_taxonomy t ON t.license_id = h.license;
 -- Complete runs that listed every model of the Hub: a sweep, or a `full` run (a first night's
 -- sweep and refresh in one heavy pass). Their dates are the snapshots that say who is alive.
 CREATE OR REPLACE VIEW complete_listings AS
-SELECT * FROM crawl_runs WHERE status = 'complete' AND plan IN ('sweep', 'full');
+SELECT * FROM crawl_runs WHERE status = 'complete' AND plan IN ('sweep', 'full') AND coalesce(repo_type, 'models') = 'models';
 
 -- The date the figures describe: the latest complete sweep (or full run); without one, the
 -- latest snapshot any run wrote; NULL on an empty database.

@@ -54,6 +54,14 @@ SELECT l.model_id, false AS refreshed, l.internal_id, l.author, l.created_at, l.
 FROM night_light l
 WHERE NOT EXISTS (SELECT 1 FROM night_heavy h WHERE h.model_id = l.model_id);
 
+-- Tonight's refreshed models, as sources of links (storage/sql/merge_links.sql): the page their
+-- row came from, and whether an earlier night had fetched them (only then is a link "added").
+CREATE OR REPLACE TEMP TABLE night_link_sources AS
+SELECT h.model_id AS source_id, h.plan, h.page_no,
+       EXISTS (SELECT 1 FROM hc_merge_target.hub_models m WHERE m.model_id = h.model_id AND m.refreshed_on IS NOT NULL)
+           AS known
+FROM night_heavy h;
+
 -- Temp tables live in memory: the inputs go as soon as night_models holds what they gave.
 DROP TABLE night_heavy;
 DROP TABLE night_light;
@@ -64,7 +72,7 @@ CREATE OR REPLACE TEMP TABLE night_listed AS
 SELECT model_id FROM night_models
 UNION
 SELECT model_id FROM stage_rejected
-WHERE field IS NULL AND model_id IS NOT NULL AND hash(model_id) % $parts = $part;
+WHERE field IS NULL AND model_id IS NOT NULL AND list_contains($all_plans, plan) AND hash(model_id) % $parts = $part;
 
 -- ---------------------------------------------------------------- into the main file
 -- History first, against the values before this night. Not on a model's first appearance,

@@ -70,3 +70,25 @@ CREATE OR REPLACE TEMP MACRO hc_weight_format(name) AS
         WHEN suffix(name, '.npz') THEN 'npz'
         WHEN suffix(name, '.nemo') THEN 'nemo'
     END;
+
+-- Why a present value is not of one of the JSON kinds wanted, or NULL (docs/ingest.md).
+CREATE OR REPLACE TEMP MACRO hc_kind_problem(v, kinds, reason) AS
+    CASE WHEN hc_present(v) AND NOT list_contains(kinds, json_type(v)) THEN reason END;
+
+-- The values of a record's `<prefix><value>` tags (dataset:, arxiv:, size_categories:), non-empty,
+-- in tag order (docs/figures.md "Links").
+CREATE OR REPLACE TEMP MACRO hc_tag_values(tags, prefix) AS
+    list_filter(list_transform(list_filter(tags, lambda t: starts_with(t, prefix)),
+                               lambda t: substr(t, strlen(prefix) + 1)),
+                lambda v: strlen(v) > 0);
+
+-- The license of a record (docs/figures.md): the first license: tag, else cardData.license (first
+-- element of a list), lower-cased; NULL when none.
+CREATE OR REPLACE TEMP MACRO hc_license(tags, card_license) AS
+    lower(coalesce(
+        substr(list_filter(tags, lambda x: starts_with(x, 'license:') AND strlen(x) > 8)[1], 9),
+        CASE json_type(card_license)
+            WHEN 'VARCHAR' THEN nullif(card_license ->> '$', '')
+            WHEN 'ARRAY' THEN CASE WHEN json_type(card_license, '$[0]') = 'VARCHAR'
+                                   THEN nullif(card_license ->> '$[0]', '') END
+        END));

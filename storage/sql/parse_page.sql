@@ -143,7 +143,7 @@ FROM judged;
 
 -- Values dropped from records that are stored.
 CREATE OR REPLACE TEMP TABLE page_drops AS
-SELECT page_no, model_id, d.field AS field, d.reason AS reason, left(d.sample, 200) AS sample
+SELECT page_no, model_id AS repo_id, d.field AS field, d.reason AS reason, left(d.sample, 200) AS sample
 FROM (SELECT page_no, model_id, unnest(drops) AS d FROM page_records WHERE skip_reason IS NULL AND drops IS NOT NULL);
 
 -- Lineage by the precedence of docs/figures.md: baseModels, else base_model:<relation>:<id>
@@ -183,6 +183,26 @@ WITH ok AS (
     QUALIFY precedence = min(precedence) OVER (PARTITION BY page_no, child_id)
 )
 SELECT DISTINCT page_no, child_id, parent_id, relation, source FROM chosen WHERE parent_id <> child_id;
+
+-- Links the records declare (docs/figures.md "Links"): model -> dataset trained_on from
+-- dataset: tags (precedence) and cardData.datasets; model -> paper cites from arxiv: tags.
+CREATE OR REPLACE TEMP TABLE page_links AS
+WITH ok AS (
+    SELECT page_no, model_id, tags, card FROM page_records WHERE skip_reason IS NULL
+), candidates AS (
+    SELECT page_no, model_id AS source_id, 'dataset' AS target_type, unnest(hc_tag_values(tags, 'dataset:')) AS target_id,
+           'trained_on' AS relation, 'tag' AS source, 1 AS precedence
+    FROM ok WHERE tags IS NOT NULL
+    UNION ALL
+    SELECT page_no, model_id, 'dataset', unnest(hc_str_list(card.datasets)), 'trained_on', 'cardData', 2
+    FROM ok WHERE card.datasets IS NOT NULL
+    UNION ALL
+    SELECT page_no, model_id, 'paper', unnest(hc_tag_values(tags, 'arxiv:')), 'cites', 'tag', 1
+    FROM ok WHERE tags IS NOT NULL
+)
+SELECT page_no, 'model' AS source_type, source_id, target_type, target_id, relation, arg_min(source, precedence) AS source
+FROM candidates
+GROUP BY page_no, source_id, target_type, target_id, relation;
 
 -- Normalized rows of the page (what storage stages): license per docs/figures.md.
 CREATE OR REPLACE TEMP TABLE page_rows AS

@@ -3,16 +3,24 @@
 -- A page is committed as its NDJSON record files + its cursor + what it could not store;
 -- batches of record files are then parsed into stage_rows in their own transactions
 -- (normalized_pages / normalized_chunks say how far that got).
--- stage_rows / stage_edges take their columns from the parse's page_rows / page_edges.
+-- The stage tables of parsed rows (one per repository type: storage/repos.py), stage_links and
+-- stage_edges take their columns from the parse's page_rows / page_links / page_edges (made by
+-- storage.staging when it opens the file). Plans are named by their key, e.g. 'models/sweep'.
 
 CREATE TABLE IF NOT EXISTS night (
     night_id        VARCHAR NOT NULL,
-    plans           VARCHAR[] NOT NULL,
+    plans           VARCHAR[] NOT NULL, -- as asked for: sweep, refresh, full
+    repo_types      VARCHAR[] NOT NULL, -- models, datasets, spaces
     endpoint        VARCHAR,          -- never the token, never a user:password
     snapshot_date   DATE,             -- from the first response's Date header unless given
-    prev_watermark  TIMESTAMP,        -- the last complete refresh's watermark (NULL: refresh all)
-    alive_estimate  BIGINT,           -- alive models after the last night (for an ETA)
     started_at      TIMESTAMP NOT NULL
+);
+
+-- Per repository type: what the night read from the main file before it began.
+CREATE TABLE IF NOT EXISTS night_repos (
+    repo_type       VARCHAR NOT NULL,
+    prev_watermark  TIMESTAMP,        -- the last complete refresh's watermark (NULL: the type's first night)
+    alive_estimate  BIGINT            -- alive repositories after the last night (for an ETA)
 );
 
 CREATE TABLE IF NOT EXISTS plan_state (
@@ -47,9 +55,6 @@ CREATE TABLE IF NOT EXISTS stage_pages (
     records         BIGINT NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS stage_rows AS
-SELECT CAST(NULL AS VARCHAR) AS plan, * EXCLUDE (skip_reason, record_sample) FROM page_rows LIMIT 0;
-
 -- What the night could not store (docs/ingest.md); merged into rejected_records.
 CREATE TABLE IF NOT EXISTS stage_rejected (
     plan            VARCHAR NOT NULL,
@@ -60,11 +65,10 @@ CREATE TABLE IF NOT EXISTS stage_rejected (
     sample          VARCHAR
 );
 
-CREATE TABLE IF NOT EXISTS stage_edges AS
-SELECT * FROM page_edges LIMIT 0;
-
--- The night's catch-up list: fetched in seq order; the plan's cursor ("ids:<next seq>") says how far.
+-- The night's catch-up lists, one per catch-up plan: fetched in seq order; the plan's cursor
+-- ("ids:<next seq>") says how far.
 CREATE TABLE IF NOT EXISTS catchup_ids (
+    plan            VARCHAR NOT NULL,
     seq             BIGINT NOT NULL,
-    model_id        VARCHAR NOT NULL
+    repo_id         VARCHAR NOT NULL
 );

@@ -1,4 +1,4 @@
-"""A small hubcensus database built from the real schema, for the CLI/export/report tests.
+"""A small hubcensus database built from the real schema, for the CLI/export/report tests (no tests here).
 
 Rows are written the way storage writes them (schema from storage/migrations), with the
 analysis views installed on top. Includes hostile Hub strings to prove escaping.
@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 
 import analysis
+from storage.db import apply_migrations, migrations
 
-MIGRATION = Path(__file__).resolve().parents[1] / "storage" / "migrations" / "001_initial.sql"
 HOSTILE_ID = "<script>alert(1)</script>"
 HOSTILE_LICENSE = "<b>evil</b>"
 DAY1 = dt.date(2026, 11, 1)
@@ -37,9 +37,16 @@ LINEAGE = [
 CHANGES = [("alice/ft-1", "license", "mit", "apache-2.0", DAY2), ("bob/adapter", "gated", "none", "auto", DAY2)]
 
 
-def make_db(path: Path, install_views: bool = True) -> Path:
+def make_db(path: Path, install_views: bool = True, schema: int | None = None) -> Path:
+    """The database; schema=N stops at migration N, as an older hubcensus left it (no views then)."""
     con = duckdb.connect(str(path))
-    con.execute(MIGRATION.read_text())
+    if schema is None:
+        apply_migrations(con)   # the schema exactly as storage makes it, every migration
+    else:
+        for version, _name, sql in migrations():
+            if version <= schema:
+                con.execute(sql)
+        install_views = False
     for (mid, author, created, gated, lic, dl, dl_all, likes, pipe, langs, deleted) in MODELS:
         con.execute(
             """INSERT INTO hub_models (model_id, author, created_at, last_modified, gated, pipeline_tag, license,
