@@ -40,7 +40,7 @@ PARSE_PAGE = REPO_STORES["models"].parse_sql   # models; every type's parse is i
 CATCHUP_CANDIDATES = db.SQL_DIR / "catchup_candidates.sql"
 # Bump when staging_schema.sql or the row mapping changes: a staging file of another version is
 # dropped (its night is re-crawled) instead of being misread.
-STAGING_VERSION = 7
+STAGING_VERSION = 8
 STAGING_CHECKPOINT = "64MB"      # WAL size that triggers a checkpoint of the staging file
 BATCH_FILES = 16                 # record files parsed by one statement at most ...
 BATCH_BYTES = 16 * 1024 * 1024   # ... and JSON bytes (see parse_batches)
@@ -149,28 +149,26 @@ UPDATE plan_state SET
 WHERE plan = $plan AND pages = $page_no - 1
 RETURNING {PLAN_STATE_COLUMNS}
 """
-# A parsed batch into staging, inside the batch's transaction (after its parse). {stage_table}
-# and {id_column} come from a RepoStore above, never from data.
-STAGE_PARSED_SQL = (
-    "INSERT INTO {stage_table} BY NAME SELECT $plan AS plan, * EXCLUDE (skip_reason, record_sample) "
-    "FROM page_rows WHERE skip_reason IS NULL",
+# A parsed batch: its rows, links and (models) lineage edges go to Parquet files in the spool
+# (parsed/<kind>/<repo type>/<plan>/<page>.<chunk>.parquet, fsynced), never through the staging
+# file's WAL and checkpoints (which cost a 200k-model night more than its parse); what could not
+# be stored goes to stage_rejected in the batch's transaction. The merge reads the files through
+# the views of the same names (parsed_views). {id_column} comes from storage/repos.py.
+PARSED_KINDS = ("rows", "links", "edges")
+COPY_PARSED_SQL = {
+    "rows": "COPY (SELECT $plan AS plan, * EXCLUDE (skip_reason, record_sample) FROM page_rows "
+            "WHERE skip_reason IS NULL) TO $path (FORMAT parquet, COMPRESSION snappy)",
+    "links": "COPY (SELECT $plan AS plan, * FROM page_links) TO $path (FORMAT parquet, COMPRESSION snappy)",
+    "edges": "COPY (SELECT * FROM page_edges) TO $path (FORMAT parquet, COMPRESSION snappy)",
+}
+STAGE_REJECTED_SQL = (
     "INSERT INTO stage_rejected SELECT $plan, page_no, {id_column}, NULL, skip_reason, record_sample "
     "FROM page_rows WHERE skip_reason IS NOT NULL",
     "INSERT INTO stage_rejected SELECT $plan, page_no, repo_id, field, reason, sample FROM page_drops",
-    "INSERT INTO stage_links BY NAME SELECT $plan AS plan, * FROM page_links",
 )
-STAGE_EDGES_SQL = "INSERT INTO stage_edges BY NAME SELECT * FROM page_edges"
-
-
-def stage_statements(store: RepoStore) -> tuple[str, ...]:
-    statements = tuple(s.format(stage_table=store.stage_table, id_column=store.id_column) for s in STAGE_PARSED_SQL)
-    return statements + ((STAGE_EDGES_SQL,) if store.lineage else ())
-
-
-CREATE_STAGE_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS {stage_table} AS SELECT CAST(NULL AS VARCHAR) AS plan, "
-                          "* EXCLUDE (skip_reason, record_sample) FROM page_rows LIMIT 0")
-CREATE_STAGE_LINKS_SQL = "CREATE TABLE IF NOT EXISTS stage_links AS SELECT CAST(NULL AS VARCHAR) AS plan, * FROM page_links LIMIT 0"
-CREATE_STAGE_EDGES_SQL = "CREATE TABLE IF NOT EXISTS stage_edges AS SELECT * FROM page_edges LIMIT 0"
+# A view over every parsed file of a kind (and its empty `shape` file, so the glob never comes
+# up empty). {glob} is a path of this staging's own spool, quoted by parsed_views.
+PARSED_VIEW_SQL = "CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_parquet({glob})"
 PAGE_TABLES = ("page_rows", "page_drops", "page_links", "page_edges")   # what a parse leaves (edges: models)
 INSERT_PAGE_SQL = "INSERT INTO stage_pages VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_REJECTED_SQL = "INSERT INTO stage_rejected VALUES (?, ?, ?, ?, ?, ?)"
@@ -224,15 +222,41 @@ class Staging:
         # file is deleted, so a checkpoint at close would write the whole night once more.
         self.con.execute("PRAGMA disable_checkpoint_on_shutdown")
         sqlfile.run(self.con, PARSE_MACROS)
-        # The stage tables take their columns from the parse: parse an empty file of each type.
+        sqlfile.run(self.con, SCHEMA)
+        self._parsed_views()
+        shutil.rmtree(self.incoming_dir(), ignore_errors=True)   # files of pages never committed
+
+    def parsed_dir(self, kind: str, plan: str | None = None, repo_type: str | None = None) -> Path:
+        """Where a kind of parsed file goes: parsed/<kind>/<repo type>[/<plan>] (links of every
+        type together: parsed/links/<repo type>/...)."""
+        base = self.spool / "parsed" / kind
+        if plan is not None:
+            return base / plan   # a plan key is '<repo type>/<plan>'
+        return base / repo_type if repo_type else base
+
+    def _parsed_views(self) -> None:
+        """stage_rows / stage_dataset_rows / stage_space_rows, stage_links and stage_edges: views
+        over the parsed Parquet files, each with an empty `shape` file (made from an empty parse)
+        so that a type with nothing parsed yet still reads as an empty table of its columns."""
         for store in REPO_STORES.values():
             self._parse_empty(store)
-            self.con.execute(CREATE_STAGE_TABLE_SQL.format(stage_table=store.stage_table))
+            shapes = {"rows": self.parsed_dir("rows", repo_type=store.repo_type),
+                      "links": self.parsed_dir("links", repo_type=store.repo_type)}
             if store.lineage:
-                self.con.execute(CREATE_STAGE_EDGES_SQL)
-        self.con.execute(CREATE_STAGE_LINKS_SQL)
-        sqlfile.run(self.con, SCHEMA)
-        shutil.rmtree(self.incoming_dir(), ignore_errors=True)   # files of pages never committed
+                shapes["edges"] = self.parsed_dir("edges", repo_type=store.repo_type)
+            for kind, directory in shapes.items():
+                directory.mkdir(parents=True, exist_ok=True)
+                shape = directory / "shape.parquet"
+                if not shape.exists():   # the parse above left its tables empty: their columns only
+                    sql = COPY_PARSED_SQL[kind]
+                    self.con.execute(sql, {"plan": "", "path": str(shape)} if "$plan" in sql else {"path": str(shape)})
+            self.con.execute(PARSED_VIEW_SQL.format(view=store.stage_table,
+                                                    glob=_sql_string(f"{shapes['rows']}/**/*.parquet")))
+            if store.lineage:
+                self.con.execute(PARSED_VIEW_SQL.format(view="stage_edges",
+                                                        glob=_sql_string(f"{shapes['edges']}/**/*.parquet")))
+        self.con.execute(PARSED_VIEW_SQL.format(view="stage_links",
+                                                glob=_sql_string(f"{self.parsed_dir('links')}/**/*.parquet")))
 
     def _parse_empty(self, store: RepoStore) -> None:
         """The temp tables a parse of `store` leaves, empty (their columns are what matters)."""
@@ -305,16 +329,16 @@ class Staging:
 
     def clear_tables(self) -> None:
         self._pages.clear()
-        tables = ["night", "night_repos", "plan_state", "stage_pages", "stage_rejected", "stage_edges", "stage_links", "catchup_ids"]
-        for table in tables + [store.stage_table for store in REPO_STORES.values()]:
+        for table in ("night", "night_repos", "plan_state", "stage_pages", "stage_rejected", "catchup_ids"):
             self.con.execute(f"DELETE FROM {table}")   # constant table names
+        self._remove_parsed(lambda _plan, _position: True)
 
     def discard(self) -> None:
         """Forget the night (after a merge, or when it cannot be resumed)."""
         self._transaction(self.clear_tables)
         self.con.execute("CHECKPOINT")
         for plan_dir in self.spool.iterdir():
-            if plan_dir.name != "schema":
+            if plan_dir.name not in ("schema", "parsed"):
                 shutil.rmtree(plan_dir, ignore_errors=True)
 
     def _transaction(self, work):
@@ -386,6 +410,8 @@ class Staging:
         pages, chunks, attempts = self.con.execute(
             "SELECT normalized_pages, normalized_chunks, parse_attempts FROM plan_state WHERE plan = ?",
             [plan]).fetchone()
+        # Parsed files past the committed position are a batch a killed crawl never committed.
+        self._remove_parsed(lambda key, position: key == plan and position >= (pages + 1, chunks))
         pending = self._pending_files(plan, pages, chunks)
         careful = attempts > 0   # the last run died inside a parse: one file at a time now
         models = rejected = 0
@@ -438,9 +464,19 @@ class Staging:
             through_pages = max(through_pages, gap_end)
         models, rejected, dropped = con.execute(BATCH_COUNTS_SQL).fetchone()
 
+        first = batch[0]
+        for kind in PARSED_KINDS:
+            if kind == "edges" and not store.lineage:
+                continue
+            path = self.parsed_dir(kind, plan) / f"{first.page_no:09d}.{first.chunk:05d}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sql = COPY_PARSED_SQL[kind]
+            con.execute(sql, {"plan": plan, "path": str(path)} if "$plan" in sql else {"path": str(path)})
+            _fsync(path)   # on disk before the batch's progress commits
+
         def work():
-            for statement in stage_statements(store):
-                con.execute(statement, {"plan": plan} if "$plan" in statement else None)
+            for statement in STAGE_REJECTED_SQL:
+                con.execute(statement.format(id_column=store.id_column), {"plan": plan})
             con.execute(PARSE_PROGRESS_SQL, {"plan": plan, "pages": through_pages, "chunks": through_chunks,
                                              "models": models, "rejected": rejected, "dropped": dropped})
 
@@ -508,6 +544,17 @@ class Staging:
                              "VALUES (?, ?, ?, ?)", [[f.page_no, reason, record_id(line), sample(line)] for line in lines])
         log.warning("rejected %d records of page %d: %s", len(lines), f.page_no, reason)
 
+    def _remove_parsed(self, doomed) -> None:
+        """Delete parsed files for which doomed(plan key, (page, chunk)) is true (shapes stay)."""
+        root = self.spool / "parsed"
+        if not root.exists():
+            return
+        for path in root.glob("*/*/*/*.parquet"):
+            key = f"{path.parent.parent.name}/{path.parent.name}"
+            page, _, chunk = path.stem.partition(".")
+            if page.isdigit() and chunk.isdigit() and doomed(key, (int(page), int(chunk))):
+                path.unlink(missing_ok=True)
+
     # ------------------------------------------------------------------ reading back
     def rejected_summary(self) -> list[tuple[str | None, str, int]]:
         """(field, reason, count) of tonight's rejections, most frequent first."""
@@ -554,6 +601,21 @@ class Staging:
         """A catch-up list from position `start` on (at most CATCHUP_MAX ids: small)."""
         return [r for (r,) in self.con.execute("SELECT repo_id FROM catchup_ids WHERE plan = ? AND seq >= ? ORDER BY seq",
                                                [catchup, start]).fetchall()]
+
+
+def _sql_string(text: str) -> str:
+    """A SQL string literal of one of our own spool paths (views take no parameters)."""
+    if "\x00" in text:
+        raise ValueError("a path with a NUL byte")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def parse_batches(files: list[RecordFile], max_files: int = BATCH_FILES) -> list[list[RecordFile]]:
