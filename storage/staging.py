@@ -448,10 +448,13 @@ class Staging:
             # This file stopped the process twice: reject its records rather than block every night.
             self._reject_file(store, batch[0], "could not be parsed: the parse stopped the crawl twice")
         else:
-            try:
+            try:   # the fast read first; a batch it refuses is read tolerantly, then bisected
                 self._parse_sql(store, [f.path for f in batch], heavy, largest, latest)
             except DATA_ERRORS:
-                self._isolate(store, batch, heavy, largest, latest)
+                try:
+                    self._parse_sql(store, [f.path for f in batch], heavy, largest, latest, tolerant=True)
+                except DATA_ERRORS:
+                    self._isolate(store, batch, heavy, largest, latest)
         # Where the parse now stands: through the last file of the batch.
         last = batch[-1]
         page_done = all(f.page_no != last.page_no or f.chunk <= last.chunk for f in pending)
@@ -485,10 +488,13 @@ class Staging:
             f.path.unlink(missing_ok=True)
         return models, rejected
 
-    def _parse_sql(self, store: RepoStore, paths: list[Path], heavy: bool, largest: int, latest: dt.datetime) -> None:
+    def _parse_sql(self, store: RepoStore, paths: list[Path], heavy: bool, largest: int, latest: dt.datetime,
+                   tolerant: bool = False) -> None:
+        """The parse of `store` (its @tolerant switch: storage/sql/parse_page.sql)."""
         sqlfile.run(self.con, store.parse_sql, {"paths": [str(p) for p in paths], "heavy": heavy,
                                                 "max_object_bytes": max(largest + 1, 1024),
-                                                "since": TRUSTED_SINCE, "latest": latest})
+                                                "since": TRUSTED_SINCE, "latest": latest},
+                    identifiers={"tolerant": "true" if tolerant else "false"})
 
     def _isolate(self, store: RepoStore, batch: list[RecordFile], heavy: bool, largest: int,
                  latest: dt.datetime) -> None:
@@ -502,7 +508,7 @@ class Staging:
             while work:
                 page_no, path = work.pop()
                 try:
-                    self._parse_sql(store, [path], heavy, largest, latest)
+                    self._parse_sql(store, [path], heavy, largest, latest, tolerant=True)
                     for table in tables:
                         con.execute(f"INSERT INTO acc_{table} SELECT * FROM {table}")
                     continue

@@ -10,47 +10,82 @@
 -- than "not fetched" (NULL). $max_object_bytes: the largest record of the batch (DuckDB sizes
 -- its read buffers from it). $since, $latest: the trusted time window (docs/ingest.md).
 
--- One JSON parse per record: from_json types tags and file names straight into lists and keeps
--- every scalar whose JSON type decides validity as a small JSON value, cheap to test.
+-- One pass: read_json parses each line once. @tolerant is the literal false or true (storage
+-- picks it; the branch not taken is pruned when planned):
+-- - false, the fast read: tags, the card's six values and the safetensors total are typed by
+--   the read itself; a value of another type (tags that are not a list, a card that is not an
+--   object), or an id the record would be rejected for, fails the batch on purpose (error()), and
+--   storage parses it again in the tolerant read;
+-- - true, the tolerant read: those fields come as raw JSON and are typed afterwards only where
+--   they have the right shape, so any record is parsed and a bad value is dropped with a note;
+--   a record without a usable id keeps its raw text as the sample.
+-- Both give the same columns and, for any record the fast read accepts, the same values. The
+-- file list is never built as a list of structs: its length and the weight formats are read from
+-- its raw text (`.ext"` ends a file name; a quote inside a name is escaped), which is what a
+-- 6,000-file record costs most. Every line is a JSON object of at most 16 MiB (the crawler's
+-- checks, crawler/records.py); a line DuckDB still refuses fails the batch, which storage bisects.
 CREATE OR REPLACE TEMP TABLE page_records AS
 WITH raw AS (
-    SELECT json AS j, CAST(regexp_extract(filename, '(\d+)\.\d+\.ndjson$', 1) AS BIGINT) AS page_no
-    FROM read_json_objects($paths, format = 'newline_delimited', filename = true,
-                           maximum_object_size = $max_object_bytes)
-), typed AS (
-    SELECT page_no, j,
-           left(CAST(j AS VARCHAR), 1) = '{' AS is_object,
-           strlen(CAST(j AS VARCHAR)) AS record_bytes,
-           from_json(j, '{"_id": "JSON", "id": "JSON", "author": "JSON", "sha": "JSON",
-                          "createdAt": "JSON", "lastModified": "JSON", "private": "JSON",
-                          "disabled": "JSON", "gated": "JSON", "downloads": "JSON",
-                          "downloadsAllTime": "JSON", "likes": "JSON", "trendingScore": "JSON",
-                          "library_name": "JSON", "pipeline_tag": "JSON", "tags": ["VARCHAR"],
-                          "cardData": "JSON", "safetensors": "JSON", "siblings": [{"rfilename": "VARCHAR"}],
-                          "baseModels": "JSON", "childrenModelCount": "JSON"}') AS r
-    FROM raw
+    SELECT CAST(regexp_extract(filename, '(\d+)\.\d+\.ndjson$', 1) AS BIGINT) AS page_no,
+           _id, CASE WHEN json_type(id) = 'VARCHAR' AND strlen(id ->> '$') BETWEEN 1 AND 256
+                          AND NOT regexp_matches(id ->> '$', '[\x00-\x1f\x7f]') THEN id
+                     ELSE error('an id to reject: parse this batch tolerantly') END AS id,
+           author, sha, createdAt, lastModified, private, disabled, gated, downloads, downloadsAllTime, likes,
+           trendingScore, library_name, pipeline_tag, baseModels, childrenModelCount, siblings,
+           tags AS tag_list, CASE WHEN tags IS NULL THEN 'NULL' ELSE 'ARRAY' END AS tags_type, NULL AS tags_text,
+           cardData AS card, CASE WHEN cardData IS NULL THEN 'NULL' ELSE 'OBJECT' END AS card_type, NULL AS card_text,
+           safetensors.total AS st_total, CASE WHEN safetensors IS NULL THEN 'NULL' ELSE 'OBJECT' END AS st_type,
+           NULL AS st_text, NULL AS record_text
+    FROM read_json($paths, format = 'newline_delimited', filename = true, maximum_object_size = $max_object_bytes,
+                   columns = {'_id': 'JSON', 'id': 'JSON', 'author': 'JSON', 'sha': 'JSON', 'createdAt': 'JSON',
+                              'lastModified': 'JSON', 'private': 'JSON', 'disabled': 'JSON', 'gated': 'JSON',
+                              'downloads': 'JSON', 'downloadsAllTime': 'JSON', 'likes': 'JSON',
+                              'trendingScore': 'JSON', 'library_name': 'JSON', 'pipeline_tag': 'JSON',
+                              'tags': 'VARCHAR[]',
+                              'cardData': 'STRUCT(license JSON, license_name JSON, license_link JSON, language JSON,
+                                                  datasets JSON, base_model JSON)',
+                              'safetensors': 'STRUCT(total JSON)', 'siblings': 'JSON',
+                              'baseModels': 'JSON', 'childrenModelCount': 'JSON'})
+    WHERE NOT @tolerant
+    UNION ALL
+    SELECT CAST(regexp_extract(filename, '(\d+)\.\d+\.ndjson$', 1) AS BIGINT),
+           j._id, j.id, j.author, j.sha, j.createdAt, j.lastModified, j.private, j.disabled, j.gated, j.downloads,
+           j.downloadsAllTime, j.likes, j.trendingScore, j.library_name, j.pipeline_tag, j.baseModels,
+           j.childrenModelCount, j.siblings,
+           CASE WHEN json_type(j.tags) = 'ARRAY' THEN from_json(j.tags, '["VARCHAR"]') END,
+           coalesce(json_type(j.tags), 'NULL'), CAST(j.tags AS VARCHAR),
+           CASE WHEN json_type(j.cardData) = 'OBJECT' THEN
+               from_json(j.cardData, '{"license": "JSON", "license_name": "JSON", "license_link": "JSON",
+                                       "language": "JSON", "datasets": "JSON", "base_model": "JSON"}') END,
+           coalesce(json_type(j.cardData), 'NULL'), CAST(j.cardData AS VARCHAR),
+           CASE WHEN json_type(j.safetensors) = 'OBJECT' THEN json_extract(j.safetensors, '$.total') END,
+           coalesce(json_type(j.safetensors), 'NULL'), CAST(j.safetensors AS VARCHAR),
+           CAST(t.json AS VARCHAR)
+    FROM (SELECT filename, json, from_json(json, '{"_id": "JSON", "id": "JSON", "author": "JSON", "sha": "JSON",
+                     "createdAt": "JSON", "lastModified": "JSON", "private": "JSON", "disabled": "JSON",
+                     "gated": "JSON", "downloads": "JSON", "downloadsAllTime": "JSON", "likes": "JSON",
+                     "trendingScore": "JSON", "library_name": "JSON", "pipeline_tag": "JSON", "tags": "JSON",
+                     "cardData": "JSON", "safetensors": "JSON", "siblings": "JSON", "baseModels": "JSON",
+                     "childrenModelCount": "JSON"}') AS j
+          FROM read_json_objects($paths, format = 'newline_delimited', filename = true,
+                                 maximum_object_size = $max_object_bytes)) t(filename, json, j)
+    WHERE @tolerant
 ), checked AS (
     SELECT *,
-           json_type(r.id) AS id_type,
-           r.id ->> '$' AS id_text,
-           -- from_json gives NULL for a list of the wrong type; only then is the raw record
-           -- asked what was there (CASE evaluates it for those rows alone)
-           CASE WHEN r.tags IS NULL AND is_object THEN coalesce(json_type(j, '$.tags'), 'NULL') ELSE 'ARRAY' END AS tags_type,
-           CASE WHEN r.siblings IS NULL AND is_object THEN coalesce(json_type(j, '$.siblings'), 'NULL') ELSE 'ARRAY' END
-               AS siblings_type,
-           hc_utc(r.createdAt) AS created_read,
-           hc_utc(r.lastModified) AS modified_read,
-           -- file names joined by NUL, which a git path cannot contain, lower-cased once
-           lower(array_to_string(list_transform(r.siblings, lambda f: coalesce(f.rfilename, '')), chr(0))) AS files
-    FROM typed
+           json_type(id) AS id_type,
+           id ->> '$' AS id_text,
+           -- the file list's raw text, lower-cased once (the weight formats ignore case)
+           CASE WHEN json_type(siblings) = 'ARRAY' THEN lower(CAST(siblings AS VARCHAR)) END AS files,
+           coalesce(json_type(siblings), 'NULL') AS siblings_type,
+           hc_utc(createdAt) AS created_read,
+           hc_utc(lastModified) AS modified_read
+    FROM raw
 ), judged AS (
     SELECT *,
            CASE
-               WHEN NOT is_object THEN 'record is not an object'
                WHEN id_type IS DISTINCT FROM 'VARCHAR' THEN 'id missing or not a string'
                WHEN strlen(id_text) NOT BETWEEN 1 AND 256 OR regexp_matches(id_text, '[\x00-\x1f\x7f]')
                    THEN 'id empty, too long or with control characters'
-               WHEN record_bytes > 16777216 THEN 'record larger than 16 MiB'
            END AS skip_reason
     FROM checked
 )
@@ -59,85 +94,82 @@ SELECT
     skip_reason,
     CASE WHEN id_type = 'VARCHAR' AND strlen(id_text) BETWEEN 1 AND 256
               AND NOT regexp_matches(id_text, '[\x00-\x1f\x7f]') THEN id_text END AS model_id,
-    CASE WHEN skip_reason IS NOT NULL THEN left(CAST(j AS VARCHAR), 200) END AS record_sample,
-    hc_str(r._id) AS internal_id,
-    coalesce(hc_str(r.author), CASE WHEN contains(id_text, '/') THEN split_part(id_text, '/', 1) END) AS author,
-    hc_str(r.sha) AS sha,
+    CASE WHEN skip_reason IS NOT NULL THEN left(record_text, 200) END AS record_sample,
+    hc_str(_id) AS internal_id,
+    coalesce(hc_str(author), CASE WHEN contains(id_text, '/') THEN split_part(id_text, '/', 1) END) AS author,
+    hc_str(sha) AS sha,
     hc_trusted(created_read, $since, $latest) AS created_at,
     hc_trusted(modified_read, $since, $latest) AS last_modified,
-    CASE WHEN json_type(r.private) = 'BOOLEAN' THEN CAST(r.private AS BOOLEAN) END AS private,
-    CASE WHEN json_type(r.disabled) = 'BOOLEAN' THEN CAST(r.disabled AS BOOLEAN) END AS disabled,
-    CASE WHEN NOT hc_present(r.gated) THEN NULL
-         WHEN hc_str(r.gated) IN ('auto', 'manual') THEN hc_str(r.gated)
+    CASE WHEN json_type(private) = 'BOOLEAN' THEN CAST(private AS BOOLEAN) END AS private,
+    CASE WHEN json_type(disabled) = 'BOOLEAN' THEN CAST(disabled AS BOOLEAN) END AS disabled,
+    CASE WHEN NOT hc_present(gated) THEN NULL
+         WHEN hc_str(gated) IN ('auto', 'manual') THEN hc_str(gated)
          ELSE 'none' END AS gated,
-    hc_str(r.pipeline_tag) AS pipeline_tag,
-    hc_str(r.library_name) AS library_name,
+    hc_str(pipeline_tag) AS pipeline_tag,
+    hc_str(library_name) AS library_name,
     -- tags in the Hub's order (the first license: tag wins). The Hub's tags are strings; a
     -- malformed non-string one is kept as its JSON text (from_json's reading of it), which can
     -- never look like a license: or base_model: tag.
-    list_filter(r.tags, lambda x: x IS NOT NULL) AS tags,
+    list_filter(tag_list, lambda x: x IS NOT NULL) AS tags,
     -- the card's few values we read, parsed once (each json_extract would parse the whole card)
-    CASE WHEN json_type(r.cardData) = 'OBJECT' THEN
-        from_json(r.cardData, '{"license": "JSON", "license_name": "JSON", "license_link": "JSON", "language": "JSON",
-                                "datasets": "JSON", "base_model": "JSON"}') END AS card,
-    hc_count(r.downloads) AS downloads,
-    hc_count(r.downloadsAllTime) AS downloads_all_time,
-    hc_count(r.likes) AS likes,
-    CASE WHEN json_type(r.trendingScore) IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN TRY_CAST(r.trendingScore AS DOUBLE) END
+    card,
+    hc_count(downloads) AS downloads,
+    hc_count(downloadsAllTime) AS downloads_all_time,
+    hc_count(likes) AS likes,
+    CASE WHEN json_type(trendingScore) IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN TRY_CAST(trendingScore AS DOUBLE) END
         AS trending_score,
-    CASE WHEN json_type(r.safetensors) = 'OBJECT' AND json_type(r.safetensors, '$.total') IN ('BIGINT', 'UBIGINT')
-         THEN TRY_CAST(json_extract(r.safetensors, '$.total') AS BIGINT) END AS params,
-    CASE WHEN r.siblings IS NOT NULL THEN CAST(len(r.siblings) AS INTEGER)
+    CASE WHEN json_type(st_total) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST(st_total AS BIGINT) END AS params,
+    CASE WHEN files IS NOT NULL THEN CAST(json_array_length(siblings) AS INTEGER)
          WHEN $heavy THEN 0 END AS siblings_count,
-    CASE WHEN r.siblings IS NOT NULL THEN
+    CASE WHEN files IS NOT NULL THEN
         list_sort(list_distinct(
-            list_transform(regexp_extract_all(files, '\.(safetensors|gguf|ggml|onnx|bin|pth?|ckpt|h5|msgpack|tflite|mlmodel|npz|nemo)(?:\x00|$)', 1),
+            -- distinct before the lambda: a list of a few extensions, not one per file
+            list_transform(list_distinct(regexp_extract_all(files, '\.(safetensors|gguf|ggml|onnx|bin|pth?|ckpt|h5|msgpack|tflite|mlmodel|npz|nemo)"', 1)),
                            lambda e: CASE e WHEN 'pth' THEN 'pt' WHEN 'mlmodel' THEN 'coreml' ELSE e END)
             -- inside a Core ML package, a file with none of the extensions above is Core ML
             || CASE WHEN contains(files, '.mlpackage/') THEN
-                   list_filter(list_transform(regexp_extract_all(files, '[^\x00]*\.mlpackage/[^\x00]*'),
+                   list_filter(list_transform(regexp_extract_all(files, '"([^"]*\.mlpackage/[^"]*)"', 1),
                                               lambda f: hc_weight_format(f)), lambda x: x = 'coreml')
                ELSE [] END))
          WHEN $heavy THEN []::VARCHAR[] END AS weight_formats,
-    CASE WHEN json_type(r.baseModels) IN ('OBJECT', 'ARRAY') THEN r.baseModels END AS base_models_json,
-    CASE WHEN json_type(r.childrenModelCount) = 'OBJECT' THEN
-        from_json(r.childrenModelCount, '{"finetune": "BIGINT", "adapter": "BIGINT", "quantized": "BIGINT", "merge": "BIGINT"}')
+    CASE WHEN json_type(baseModels) IN ('OBJECT', 'ARRAY') THEN baseModels END AS base_models_json,
+    CASE WHEN json_type(childrenModelCount) = 'OBJECT' THEN
+        from_json(childrenModelCount, '{"finetune": "BIGINT", "adapter": "BIGINT", "quantized": "BIGINT", "merge": "BIGINT"}')
     END AS hub_children_count,
     -- Values dropped from a stored record (docs/ingest.md): (field, reason, JSON text sample).
     -- Most records have none, so the list is only built where one of the checks fails.
-    CASE WHEN hc_time_problem(r.createdAt, created_read, $since, $latest) IS NOT NULL
-           OR hc_time_problem(r.lastModified, modified_read, $since, $latest) IS NOT NULL
-           OR hc_count_problem(r.downloads) IS NOT NULL OR hc_count_problem(r.downloadsAllTime) IS NOT NULL
-           OR hc_count_problem(r.likes) IS NOT NULL
-           OR (hc_present(r.trendingScore) AND json_type(r.trendingScore) NOT IN ('DOUBLE', 'BIGINT', 'UBIGINT'))
-           OR (hc_present(r.private) AND json_type(r.private) <> 'BOOLEAN')
-           OR (hc_present(r.disabled) AND json_type(r.disabled) <> 'BOOLEAN')
+    CASE WHEN hc_time_problem(createdAt, created_read, $since, $latest) IS NOT NULL
+           OR hc_time_problem(lastModified, modified_read, $since, $latest) IS NOT NULL
+           OR hc_count_problem(downloads) IS NOT NULL OR hc_count_problem(downloadsAllTime) IS NOT NULL
+           OR hc_count_problem(likes) IS NOT NULL
+           OR (hc_present(trendingScore) AND json_type(trendingScore) NOT IN ('DOUBLE', 'BIGINT', 'UBIGINT'))
+           OR (hc_present(private) AND json_type(private) <> 'BOOLEAN')
+           OR (hc_present(disabled) AND json_type(disabled) <> 'BOOLEAN')
            OR tags_type NOT IN ('ARRAY', 'NULL') OR siblings_type NOT IN ('ARRAY', 'NULL')
-           OR (hc_present(r.cardData) AND json_type(r.cardData) <> 'OBJECT')
-           OR (hc_present(r.safetensors) AND json_type(r.safetensors) <> 'OBJECT')
-           OR (hc_present(r.baseModels) AND json_type(r.baseModels) NOT IN ('OBJECT', 'ARRAY'))
-           OR (hc_present(r.library_name) AND json_type(r.library_name) <> 'VARCHAR')
-           OR (hc_present(r.pipeline_tag) AND json_type(r.pipeline_tag) <> 'VARCHAR')
-           OR (hc_present(r.author) AND json_type(r.author) <> 'VARCHAR')
-           OR (hc_present(r.sha) AND json_type(r.sha) <> 'VARCHAR')
+           OR card_type NOT IN ('OBJECT', 'NULL') OR st_type NOT IN ('OBJECT', 'NULL')
+           OR (hc_present(baseModels) AND json_type(baseModels) NOT IN ('OBJECT', 'ARRAY'))
+           OR (hc_present(library_name) AND json_type(library_name) <> 'VARCHAR')
+           OR (hc_present(pipeline_tag) AND json_type(pipeline_tag) <> 'VARCHAR')
+           OR (hc_present(author) AND json_type(author) <> 'VARCHAR')
+           OR (hc_present(sha) AND json_type(sha) <> 'VARCHAR')
     THEN list_filter([
-        {'field': 'createdAt', 'reason': hc_time_problem(r.createdAt, created_read, $since, $latest), 'sample': CAST(r.createdAt AS VARCHAR)},
-        {'field': 'lastModified', 'reason': hc_time_problem(r.lastModified, modified_read, $since, $latest), 'sample': CAST(r.lastModified AS VARCHAR)},
-        {'field': 'downloads', 'reason': hc_count_problem(r.downloads), 'sample': CAST(r.downloads AS VARCHAR)},
-        {'field': 'downloadsAllTime', 'reason': hc_count_problem(r.downloadsAllTime), 'sample': CAST(r.downloadsAllTime AS VARCHAR)},
-        {'field': 'likes', 'reason': hc_count_problem(r.likes), 'sample': CAST(r.likes AS VARCHAR)},
-        {'field': 'trendingScore', 'reason': CASE WHEN hc_present(r.trendingScore) AND json_type(r.trendingScore) NOT IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN 'not a number' END, 'sample': CAST(r.trendingScore AS VARCHAR)},
-        {'field': 'private', 'reason': CASE WHEN hc_present(r.private) AND json_type(r.private) <> 'BOOLEAN' THEN 'not true or false' END, 'sample': CAST(r.private AS VARCHAR)},
-        {'field': 'disabled', 'reason': CASE WHEN hc_present(r.disabled) AND json_type(r.disabled) <> 'BOOLEAN' THEN 'not true or false' END, 'sample': CAST(r.disabled AS VARCHAR)},
-        {'field': 'tags', 'reason': CASE WHEN tags_type NOT IN ('ARRAY', 'NULL') THEN 'not a list' END, 'sample': CAST(json_extract(j, '$.tags') AS VARCHAR)},
-        {'field': 'siblings', 'reason': CASE WHEN siblings_type NOT IN ('ARRAY', 'NULL') THEN 'not a list' END, 'sample': CAST(json_extract(j, '$.siblings') AS VARCHAR)},
-        {'field': 'cardData', 'reason': CASE WHEN hc_present(r.cardData) AND json_type(r.cardData) <> 'OBJECT' THEN 'not an object' END, 'sample': CAST(r.cardData AS VARCHAR)},
-        {'field': 'safetensors', 'reason': CASE WHEN hc_present(r.safetensors) AND json_type(r.safetensors) <> 'OBJECT' THEN 'not an object' END, 'sample': CAST(r.safetensors AS VARCHAR)},
-        {'field': 'baseModels', 'reason': CASE WHEN hc_present(r.baseModels) AND json_type(r.baseModels) NOT IN ('OBJECT', 'ARRAY') THEN 'not an object or list' END, 'sample': CAST(r.baseModels AS VARCHAR)},
-        {'field': 'library_name', 'reason': CASE WHEN hc_present(r.library_name) AND json_type(r.library_name) <> 'VARCHAR' THEN 'not a string' END, 'sample': CAST(r.library_name AS VARCHAR)},
-        {'field': 'pipeline_tag', 'reason': CASE WHEN hc_present(r.pipeline_tag) AND json_type(r.pipeline_tag) <> 'VARCHAR' THEN 'not a string' END, 'sample': CAST(r.pipeline_tag AS VARCHAR)},
-        {'field': 'author', 'reason': CASE WHEN hc_present(r.author) AND json_type(r.author) <> 'VARCHAR' THEN 'not a string' END, 'sample': CAST(r.author AS VARCHAR)},
-        {'field': 'sha', 'reason': CASE WHEN hc_present(r.sha) AND json_type(r.sha) <> 'VARCHAR' THEN 'not a string' END, 'sample': CAST(r.sha AS VARCHAR)}
+        {'field': 'createdAt', 'reason': hc_time_problem(createdAt, created_read, $since, $latest), 'sample': CAST(createdAt AS VARCHAR)},
+        {'field': 'lastModified', 'reason': hc_time_problem(lastModified, modified_read, $since, $latest), 'sample': CAST(lastModified AS VARCHAR)},
+        {'field': 'downloads', 'reason': hc_count_problem(downloads), 'sample': CAST(downloads AS VARCHAR)},
+        {'field': 'downloadsAllTime', 'reason': hc_count_problem(downloadsAllTime), 'sample': CAST(downloadsAllTime AS VARCHAR)},
+        {'field': 'likes', 'reason': hc_count_problem(likes), 'sample': CAST(likes AS VARCHAR)},
+        {'field': 'trendingScore', 'reason': CASE WHEN hc_present(trendingScore) AND json_type(trendingScore) NOT IN ('DOUBLE', 'BIGINT', 'UBIGINT') THEN 'not a number' END, 'sample': CAST(trendingScore AS VARCHAR)},
+        {'field': 'private', 'reason': CASE WHEN hc_present(private) AND json_type(private) <> 'BOOLEAN' THEN 'not true or false' END, 'sample': CAST(private AS VARCHAR)},
+        {'field': 'disabled', 'reason': CASE WHEN hc_present(disabled) AND json_type(disabled) <> 'BOOLEAN' THEN 'not true or false' END, 'sample': CAST(disabled AS VARCHAR)},
+        {'field': 'tags', 'reason': CASE WHEN tags_type NOT IN ('ARRAY', 'NULL') THEN 'not a list' END, 'sample': tags_text},
+        {'field': 'siblings', 'reason': CASE WHEN siblings_type NOT IN ('ARRAY', 'NULL') THEN 'not a list' END, 'sample': CAST(siblings AS VARCHAR)},
+        {'field': 'cardData', 'reason': CASE WHEN card_type NOT IN ('OBJECT', 'NULL') THEN 'not an object' END, 'sample': card_text},
+        {'field': 'safetensors', 'reason': CASE WHEN st_type NOT IN ('OBJECT', 'NULL') THEN 'not an object' END, 'sample': st_text},
+        {'field': 'baseModels', 'reason': CASE WHEN hc_present(baseModels) AND json_type(baseModels) NOT IN ('OBJECT', 'ARRAY') THEN 'not an object or list' END, 'sample': CAST(baseModels AS VARCHAR)},
+        {'field': 'library_name', 'reason': CASE WHEN hc_present(library_name) AND json_type(library_name) <> 'VARCHAR' THEN 'not a string' END, 'sample': CAST(library_name AS VARCHAR)},
+        {'field': 'pipeline_tag', 'reason': CASE WHEN hc_present(pipeline_tag) AND json_type(pipeline_tag) <> 'VARCHAR' THEN 'not a string' END, 'sample': CAST(pipeline_tag AS VARCHAR)},
+        {'field': 'author', 'reason': CASE WHEN hc_present(author) AND json_type(author) <> 'VARCHAR' THEN 'not a string' END, 'sample': CAST(author AS VARCHAR)},
+        {'field': 'sha', 'reason': CASE WHEN hc_present(sha) AND json_type(sha) <> 'VARCHAR' THEN 'not a string' END, 'sample': CAST(sha AS VARCHAR)}
     ], lambda d: d.reason IS NOT NULL) END AS drops
 FROM judged;
 
