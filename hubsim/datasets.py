@@ -232,7 +232,7 @@ class DatasetTable(RepoTable):
         """(cumulative weights, running max of createdAt) of the datasets [0, upto) a model card
         can declare on night d (alive then): popular datasets far more than others (sqrt of all-time
         downloads), the named ones (benchmarks, instruction sets) by their pull, the hot
-        post-training datasets like the most popular named one. The running max of createdAt
+        post-training datasets like a small named one (hubsim.links adds their adoption window). The running max of createdAt
         bounds a model to datasets that existed when it was created (a dataset made public from a
         private repo counts from its publication)."""
         c = self.c
@@ -242,7 +242,7 @@ class DatasetTable(RepoTable):
             pull = np.array([x[6] for x in catalog.NAMED_DATASETS], dtype=np.float64)
             share = NAMED_PULL * w[named < 0].sum() / pull.sum() if (named < 0).any() else 1.0
             w = np.where(named >= 0, pull[np.clip(named, 0, None)] * share, w)
-            w = np.where(c["hot"][:upto] >= 0, pull.max() * share, w)
+            w = np.where(c["hot"][:upto] >= 0, HOT_PULL * share, w)
         w *= self.alive_at(d, upto)
         return np.cumsum(w), np.maximum.accumulate(np.maximum(c["created"][:upto], self._born_ts(upto)))
 
@@ -255,3 +255,4 @@ class DatasetTable(RepoTable):
 
 # The named datasets together weigh NAMED_PULL x all other datasets when a card declares one.
 NAMED_PULL = 0.45
+HOT_PULL = 1.0                # a hot dataset's pull, in the named datasets' units

@@ -22,7 +22,7 @@ from hubsim import catalog, clock, papers
 from hubsim.datasets import CREATED_FLOOR_TS as DATASET_FLOOR_TS
 
 P_OFF_HUB = 0.06
-P_HOT = 0.006               # a fine-tune/adapter within 90 days of a hot dataset's release adopts it
+P_HOT = 0.009               # a fine-tune/adapter within 90 days of a hot dataset's release adopts it
 HOT_WINDOW = 90 * clock.DAY_SECONDS
 P_HOT_PAPER = 0.2            # ... and cites the dataset's paper
 P_DROP_DATASETS = 0.10       # a card edit that removes every declared dataset

@@ -173,10 +173,13 @@ class SpaceTable(RepoTable):
         return out
 
     def _board(self, rng, slot: int, d: int) -> None:
-        """A leaderboard / arena: 20-60 models of its day."""
+        """A leaderboard / arena: 20-60 distinct models public on night d (it keeps adding them)."""
         k = int(rng.integers(20, 61))
-        refs = self._candidates.pick(rng, np.full(k, self.c["created"][slot]), d, (k,))
-        self.boards[slot] = np.unique(refs[refs >= 0])
+        now = clock.day_start_ts(self.u.start_date, d) + clock.DAY_SECONDS - 1
+        refs = self._candidates.pick(rng, np.full(20 * k, now), d, (20 * k,))
+        refs = refs[refs >= 0]
+        _, first = np.unique(refs, return_index=True)
+        self.boards[slot] = refs[np.sort(first)][:k]
 
     # ------------------------------------------------------------------ nights
     def _night(self, d: int, lo: int, hi: int) -> None:
