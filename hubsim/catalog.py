@@ -164,6 +164,9 @@ LANGUAGES = ["en", "zh", "fr", "de", "es", "ja", "ru", "ko", "pt", "it", "ar", "
 LANG_WEIGHTS = [0.50, 0.08, 0.05, 0.05, 0.05, 0.03, 0.04, 0.03, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01,
                 0.01, 0.01, 0.01, 0.01, 0.006, 0.004, 0.004, 0.004, 0.002, 0.002, 0.01]
 
+# Before issue 13 model cards declared these names; today only the size of this list matters
+# (it sizes a draw of the models' stream, kept so that a seed's models keep their values):
+# hubsim.links picks the declared dataset among the universe's datasets.
 DATASETS = ["imdb", "glue", "squad", "HuggingFaceH4/ultrachat_200k", "tatsu-lab/alpaca",
             "open-thoughts/OpenThoughts-114k", "mozilla-foundation/common_voice_11_0",
             "fka/awesome-chatgpt-prompts", "wikipedia", "cnn_dailymail", "conll2003",

@@ -235,6 +235,9 @@ class DatasetTable(RepoTable):
         post-training datasets like a small named one (hubsim.links adds their adoption window). The running max of createdAt
         bounds a model to datasets that existed when it was created (a dataset made public from a
         private repo counts from its publication)."""
+        memo = getattr(self, "_declare_memo", None)
+        if memo is not None and memo[0] == (d, upto):   # a night asks for its new models, then its card edits
+            return memo[1]
         c = self.c
         w = np.sqrt(c["dl_all"][:upto].astype(np.float64) + 1.0)
         named = c["named"][:upto]
@@ -244,7 +247,12 @@ class DatasetTable(RepoTable):
             w = np.where(named >= 0, pull[np.clip(named, 0, None)] * share, w)
             w = np.where(c["hot"][:upto] >= 0, HOT_PULL * share, w)
         w *= self.alive_at(d, upto)
-        return np.cumsum(w), np.maximum.accumulate(np.maximum(c["created"][:upto], self._born_ts(upto)))
+        result = np.cumsum(w), np.maximum.accumulate(np.maximum(c["created"][:upto], self._born_ts(upto)))
+        self._declare_memo = ((d, upto), result)
+        return result
+
+    def release_build_memos(self) -> None:
+        self._declare_memo = None
 
     def _born_ts(self, upto: int) -> np.ndarray:
         """The start of the night a dataset was born (0 on day 1): when it became public."""

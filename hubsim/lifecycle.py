@@ -85,8 +85,9 @@ def _pairs(sources: list, targets: list) -> tuple[np.ndarray, np.ndarray]:
     t = np.concatenate([np.asarray(x, dtype=np.int64) for x in targets]) if targets else np.zeros(0, np.int64)
     if not len(s):
         return s, t
-    pairs = np.unique(np.stack([s, t]).T, axis=0)
-    return pairs[:, 0], pairs[:, 1]
+    width = int(t.max()) + 1   # one int64 per pair: a 1-d unique is several times faster
+    pairs = np.unique(s * width + t)
+    return pairs // width, pairs % width
 
 
 def _real_pairs(u, kept: np.ndarray, per_original: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

@@ -166,6 +166,7 @@ class Universe:
         u._finish_day()
         u._check_real_ids()
         u.spaces = SpaceTable.build(u, u.n_spaces)   # Spaces use the models (and datasets) of their day
+        u.datasets.release_build_memos()
         u.heavy_files, u.heavy_cards = longtail.choose(u) if u.long_tail else ({}, {})
         u.hostile = resolve_hostile(u, u.hostile_spec)
         return u
