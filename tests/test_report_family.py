@@ -113,6 +113,10 @@ def test_the_family_charts_and_their_axes(family_page):
     assert re.findall(r'<text class="label"[^>]*>([^<]*)</text>', over_time) == [
         "all derivatives (7)", "finetune (3)", "adapter (2)", "quantized (1)", "merge (1)"]
     assert "all derivatives: 7 by day 222" in over_time
+    # languages over time: when the first derivative in each language came
+    assert re.findall(r'<text class="value"[^>]*>([^<]*)</text>', svgs[1]) == [
+        "2 · the first on day 9", "2 · the first on day 49", "1 · the first on day 222", "1 · the first on day 90",
+        "1 · the first on day 90"]
     # post-training datasets: the one not on the Hub drawn grey
     assert re.findall(r'<rect class="bar offhub"[^>]*>', svgs[2]) != []
     assert "ghost/private-ds: 1 · not on the Hub" in svgs[2]
@@ -322,3 +326,27 @@ def test_large_families_are_shown_bounded(tmp_path):
     post = next(s for s in bars if "datasets the derivatives" in s)
     assert len(re.findall(r'<rect class="bar', post)) == 12 + 2   # 12 bars and the 2 legend swatches
     assert len(page) < 200_000
+
+
+def test_a_cohort_chart_draws_the_eight_largest_families_and_says_so(tmp_path):
+    models, lineage = [], []
+    for r in range(10):   # root f/r has r + 1 derivatives
+        models.append(model(f"f/{r}", "2026-01-01T00:00:00"))
+        for i in range(r + 1):
+            models.append(model(f"f{r}/d{i}", f"2026-02-{i + 1:02d}T00:00:00"))
+            lineage.append((f"f{r}/d{i}", f"f/{r}", "finetune"))
+    path = tmp_path / "ten.duckdb"
+    create_crawl_db(path, models, lineage, typed_runs=RUNS).close()
+    page = render(path, [f"f/{r}" for r in range(10)])
+    cohort = page.split('<section id="cohort" class="cohort">', 1)[1].split("</section>", 1)[0]
+    chart = re.findall(r"<svg\b.*?</svg>", cohort, flags=re.S)[0]
+    # in the cohort's order, the two smallest families left out
+    assert re.findall(r'<text class="label"[^>]*>([^<]*)</text>', chart) == [f"f/{r} ({r + 1})" for r in range(2, 10)]
+    assert "the 8 families with most derivatives." in text_of(cohort)
+
+
+def test_a_cohort_without_release_dates_draws_no_running_totals(lifecycle):
+    page = render(lifecycle, ["private/base", "nobody/at-all"])
+    cohort = page.split('<section id="cohort" class="cohort">', 1)[1].split("</section>", 1)[0]
+    assert '<p class="empty">no data yet</p>' in cohort
+    assert "Not drawn (no release date): private/base, nobody/at-all." in text_of(cohort)
