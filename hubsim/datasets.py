@@ -19,7 +19,7 @@ import hashlib
 
 import numpy as np
 
-from hubsim import catalog, clock, papers
+from hubsim import catalog, clock
 from hubsim.repotable import PUBLISHED_PER_NEW, RepoTable, b36, creation_times, new_count, user_authors
 
 DATASETS_PER_MODEL = 0.23     # ~0.5M datasets beside ~2.2M models (hubsim/README.md, "Calibration")
@@ -142,8 +142,9 @@ class DatasetTable(RepoTable):
         c["gated"][idx] = np.where(g < 0.02, 1, np.where(g < 0.03, 2, 0))
         r = rng.random(n)
         known = rng.integers(0, pool.n_known, n)
-        paper = np.where(r < P_PAPER_TAIL, pool.long_tail(rng, n), np.where(r < P_PAPER_TAIL + P_PAPER_KNOWN, known, -1))
-        c["paper"][idx] = np.where(hot >= 0, pool.long_tail(rng, n), paper)
+        paper = np.where(r < P_PAPER_TAIL, pool.long_tail_where(rng, r < P_PAPER_TAIL),
+                         np.where(r < P_PAPER_TAIL + P_PAPER_KNOWN, known, -1))
+        c["paper"][idx] = np.where(hot >= 0, pool.long_tail_where(rng, hot >= 0), paper)
         named = c["named"][idx]
         for j in np.flatnonzero(named >= 0).tolist():
             _, _, arxiv_id, task, size, lic, _ = catalog.NAMED_DATASETS[int(named[j])]

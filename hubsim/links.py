@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hubsim import catalog, clock, papers
+from hubsim import catalog, clock, fastsearch, papers
 from hubsim.datasets import CREATED_FLOOR_TS as DATASET_FLOOR_TS
 
 P_OFF_HUB = 0.06
@@ -55,10 +55,10 @@ def declare(u, slots: np.ndarray, d: int, rng, cols=("ds1", "ds2")) -> None:
         # models and datasets older than the Hub's creation-date tracking sit at their floors
         # (datasets' 18 s after models'): an old model may declare any old dataset
         t = np.where(c["created"][want] <= clock.CREATED_FLOOR_TS, DATASET_FLOOR_TS, c["created"][want])
-        limit = np.searchsorted(cmax, t, side="right") if upto else np.zeros(len(want), dtype=np.int64)
+        limit = fastsearch.searchsorted(cmax, t, side="right") if upto else np.zeros(len(want), dtype=np.int64)
         last = np.maximum(limit - 1, 0)
         total = cum[last]
-        pick = np.minimum(np.searchsorted(cum, rng.random(len(want)) * total, side="right"), last)
+        pick = np.minimum(fastsearch.searchsorted(cum, rng.random(len(want)) * total, side="right"), last)
         off = (rng.random(len(want)) < P_OFF_HUB) | (limit == 0) | (total <= 0)
         code = -2 - rng.choice(len(catalog.OFF_HUB_DATASETS), size=len(want), p=OFF_HUB_P)
         c[col][want] = np.where(off, code, pick)
@@ -106,8 +106,7 @@ def cite(u, idx: np.ndarray, rng) -> None:
     p1 = np.where(template, pool.code(papers.TEMPLATE), p1)
     method = np.where(rel == 1, pool.code(papers.LORA), np.where(rel == 0, pool.code(papers.DPO), -1))
     p2 = np.where(has & (r[2] < P_METHOD), method, -1)
-    tail = pool.long_tail(rng, n)
-    p2 = np.where((p2 < 0) & (r[3] < P_TAIL), tail, p2)
+    p2 = np.where((p2 < 0) & (r[3] < P_TAIL), pool.long_tail_where(rng, (p2 < 0) & (r[3] < P_TAIL)), p2)
     p2 = np.where(p2 == p1, -1, p2)
     c["paper1"][idx] = p1
     c["paper2"][idx] = p2

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hubsim import catalog
+from hubsim import catalog, fastsearch
 
 # The default model card of huggingface_hub links "Quantifying the Carbon Emissions of Machine
 # Learning" (real sample: 31 of 922 models carry arxiv:1910.09700).
@@ -62,4 +62,10 @@ class PaperPool:
     def long_tail(self, rng, n: int) -> np.ndarray:
         """n draws from the long tail (Zipf-like: a few papers are cited often)."""
         x = rng.random(n) * self._tail_cum[-1]
-        return (self.n_known + np.searchsorted(self._tail_cum, x, side="right")).astype(np.int32)
+        return (self.n_known + fastsearch.searchsorted(self._tail_cum, x, side="right")).astype(np.int32)
+
+    def long_tail_where(self, rng, mask: np.ndarray) -> np.ndarray:
+        """A long-tail draw where `mask`, -1 elsewhere (draws only what is used: 3M at once is slow)."""
+        out = np.full(len(mask), -1, dtype=np.int32)
+        out[mask] = self.long_tail(rng, int(mask.sum()))
+        return out

@@ -24,7 +24,7 @@ import hashlib
 
 import numpy as np
 
-from hubsim import catalog, clock
+from hubsim import catalog, clock, fastsearch
 from hubsim.repotable import PUBLISHED_PER_NEW, RepoTable, b36, creation_times, new_count, user_authors
 
 SPACES_PER_MODEL = 0.27       # ~0.6M Spaces beside ~2.2M models (hubsim/README.md, "Calibration")
@@ -149,10 +149,10 @@ class SpaceTable(RepoTable):
         both = rng.random(n)
         if upto:
             cum, cmax = ds.declare_weights(d, upto)
-            limit = np.searchsorted(cmax, c["created"][idx], side="right")
+            limit = fastsearch.searchsorted(cmax, c["created"][idx], side="right")
             last = np.maximum(limit - 1, 0)
             for col, p in (("d1", P_USES_DATASETS), ("d2", P_USES_DATASETS / 4)):
-                pick = np.minimum(np.searchsorted(cum, rng.random(n) * cum[last], side="right"), last)
+                pick = np.minimum(fastsearch.searchsorted(cum, rng.random(n) * cum[last], side="right"), last)
                 c[col][idx] = np.where((both < p) & (limit > 0) & (cum[last] > 0), pick, -1)
             same = idx[c["d2"][idx] == c["d1"][idx]]
             c["d2"][same] = -1
@@ -161,9 +161,8 @@ class SpaceTable(RepoTable):
         # papers: a demo of a model that cites one, or a long-tail paper
         model_paper = self._model_paper(c["m1"][idx])
         r = rng.random(n)
-        tail = u.papers.long_tail(rng, n)
-        c["paper"][idx] = np.where((model_paper >= 0) & (r < P_DEMO_PAPER), model_paper,
-                                   np.where(r > 1 - P_TAIL_PAPER, tail, -1))
+        demo = (model_paper >= 0) & (r < P_DEMO_PAPER)
+        c["paper"][idx] = np.where(demo, model_paper, u.papers.long_tail_where(rng, ~demo & (r > 1 - P_TAIL_PAPER)))
 
     def _model_paper(self, refs: np.ndarray) -> np.ndarray:
         u = self.u
@@ -297,9 +296,9 @@ class ModelCandidates:
         if not len(self.refs):
             return np.full(shape, -1, dtype=np.int64)
         cum = self._cum(d)
-        limit = np.searchsorted(self.times, when, side="right")
+        limit = fastsearch.searchsorted(self.times, when, side="right")
         last = np.maximum(limit - 1, 0)
         total = cum[last]
         x = rng.random(shape) * total
-        pos = np.minimum(np.searchsorted(cum, x, side="right"), last)
+        pos = np.minimum(fastsearch.searchsorted(cum, x, side="right"), last)
         return np.where((limit > 0) & (total > 0), self.refs[pos], -1)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hubsim import catalog, clock, links, longtail
+from hubsim import catalog, clock, fastsearch, links, longtail
 from hubsim.datasets import DATASETS_PER_MODEL, DatasetTable
 from hubsim.hostile import Hostile, resolve_hostile
 from hubsim.papers import PaperPool
@@ -310,7 +310,7 @@ class Universe:
         def pick():
             total = cum[np.maximum(limit - 1, 0)]
             x = rng.random(n) * total
-            return np.minimum(np.searchsorted(cum, x, side="right"), np.maximum(limit - 1, 0)).astype(np.int32)
+            return np.minimum(fastsearch.searchsorted(cum, x, side="right"), np.maximum(limit - 1, 0)).astype(np.int32)
 
         p1, p2, p3 = pick(), pick(), pick()
         merge = has & (relation == 3)
