@@ -38,7 +38,8 @@ CREATE TABLE model_counts_open (
     downloads           BIGINT,
     downloads_all_time  BIGINT,
     likes               BIGINT,
-    gated               hc_gated
+    gated               hc_gated,
+    downloads_all_time_delta BIGINT       -- see model_counts_closed
 );
 
 CREATE TABLE model_counts_closed (
@@ -48,7 +49,11 @@ CREATE TABLE model_counts_closed (
     downloads           BIGINT,
     downloads_all_time  BIGINT,
     likes               BIGINT,
-    gated               hc_gated
+    gated               hc_gated,
+    -- downloads_all_time minus the model's downloads_all_time on the snapshot night before
+    -- valid_from (the downloads of the nights in between, exactly); NULL when the model was not
+    -- listed on that night or a count is unknown
+    downloads_all_time_delta BIGINT
 );
 
 CREATE TABLE lineage_removed (
@@ -102,7 +107,9 @@ starts AS (
                  AND lag(likes) OVER w IS NOT DISTINCT FROM likes
                  AND lag(gated) OVER w IS NOT DISTINCT FROM gated
                  AND (model_key + (snapshot_date - DATE '1970-01-01')) % 32 <> 0
-                THEN 0 ELSE 1 END AS starts_run
+                THEN 0 ELSE 1 END AS starts_run,
+           CASE WHEN lag(night_no) OVER w = night_no - 1
+                THEN downloads_all_time - lag(downloads_all_time) OVER w END AS downloads_all_time_delta
     FROM rows
     WINDOW w AS (PARTITION BY model_key ORDER BY night_no)
 ),
@@ -113,19 +120,20 @@ numbered AS (
 SELECT model_key, min(snapshot_date) AS valid_from,
        CASE WHEN bool_or(next_night IS NULL) THEN NULL ELSE max(next_night) END AS valid_to,   -- NULL: open
        any_value(downloads) AS downloads, any_value(downloads_all_time) AS downloads_all_time,
-       any_value(likes) AS likes, any_value(gated) AS gated
+       any_value(likes) AS likes, any_value(gated) AS gated,
+       first(downloads_all_time_delta ORDER BY night_no) AS downloads_all_time_delta
 FROM numbered
 GROUP BY model_key, run_no;
 
 -- Closed runs in the order the nightly merge appends them (by closing night; within it by
 -- start, key block and all-time downloads: neighbours with similar counts pack into few bits).
 INSERT INTO model_counts_closed
-SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated
+SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
 FROM converted_runs WHERE valid_to IS NOT NULL
 ORDER BY valid_to, valid_from, model_key >> 17, downloads_all_time, model_key;
 
 INSERT INTO model_counts_open
-SELECT model_key, valid_from, downloads, downloads_all_time, likes, gated
+SELECT model_key, valid_from, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
 FROM converted_runs WHERE valid_to IS NULL
 ORDER BY model_key;
 
@@ -136,11 +144,11 @@ DROP TABLE model_snapshots_full_rows;
 -- Every run with its nights: valid_to NULL for the open runs (still holding on the latest night).
 CREATE VIEW model_counts AS
 SELECT k.model_id, c.model_key, c.valid_from, c.valid_to, c.downloads, c.downloads_all_time, c.likes,
-       CAST(c.gated AS VARCHAR) AS gated
+       CAST(c.gated AS VARCHAR) AS gated, c.downloads_all_time_delta
 FROM model_counts_closed c JOIN model_keys k USING (model_key)
 UNION ALL
 SELECT k.model_id, o.model_key, o.valid_from, CAST(NULL AS DATE), o.downloads, o.downloads_all_time, o.likes,
-       CAST(o.gated AS VARCHAR)
+       CAST(o.gated AS VARCHAR), o.downloads_all_time_delta
 FROM model_counts_open o JOIN model_keys k USING (model_key);
 
 -- The analysts' table as it was: one row per model per night it was listed.

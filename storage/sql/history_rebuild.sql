@@ -38,7 +38,9 @@ starts AS (
                  AND lag(likes) OVER w IS NOT DISTINCT FROM likes
                  AND lag(gated) OVER w IS NOT DISTINCT FROM gated
                  AND (model_key + (snapshot_date - DATE '1970-01-01')) % 32 <> 0
-                THEN 0 ELSE 1 END AS starts_run
+                THEN 0 ELSE 1 END AS starts_run,
+           CASE WHEN lag(night_no) OVER w = night_no - 1
+                THEN downloads_all_time - lag(downloads_all_time) OVER w END AS downloads_all_time_delta
     FROM rows
     WINDOW w AS (PARTITION BY model_key ORDER BY night_no)
 ),
@@ -49,17 +51,18 @@ numbered AS (
 SELECT model_key, min(snapshot_date) AS valid_from,
        CASE WHEN bool_or(next_night IS NULL) THEN NULL ELSE max(next_night) END AS valid_to,   -- NULL: open
        any_value(downloads) AS downloads, any_value(downloads_all_time) AS downloads_all_time,
-       any_value(likes) AS likes, any_value(gated) AS gated
+       any_value(likes) AS likes, any_value(gated) AS gated,
+       first(downloads_all_time_delta ORDER BY night_no) AS downloads_all_time_delta
 FROM numbered
 GROUP BY model_key, run_no;
 
 INSERT INTO model_counts_closed
-SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated
+SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
 FROM history_rebuilt_runs WHERE valid_to IS NOT NULL
 ORDER BY valid_to, valid_from, model_key >> 17, downloads_all_time, model_key;
 
 INSERT INTO model_counts_open
-SELECT model_key, valid_from, downloads, downloads_all_time, likes, gated
+SELECT model_key, valid_from, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
 FROM history_rebuilt_runs WHERE valid_to IS NULL
 ORDER BY model_key;
 

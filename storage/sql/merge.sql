@@ -194,7 +194,8 @@ WHERE $sweep_complete AND deleted_at IS NULL AND first_seen <= $d AND hash(model
 CREATE TEMP TABLE IF NOT EXISTS night_history_flags (new_night BOOLEAN, next_night DATE);
 CREATE TEMP TABLE IF NOT EXISTS night_history_listed (model_key INTEGER);
 CREATE TEMP TABLE IF NOT EXISTS night_history_changes (
-    model_key INTEGER, listed BOOLEAN, downloads BIGINT, downloads_all_time BIGINT, likes BIGINT, gated VARCHAR);
+    model_key INTEGER, listed BOOLEAN, downloads BIGINT, downloads_all_time BIGINT, likes BIGINT, gated VARCHAR,
+    downloads_all_time_delta BIGINT);
 
 DELETE FROM night_history_flags WHERE $part = 0;
 DELETE FROM night_history_listed WHERE $part = 0;
@@ -235,18 +236,25 @@ WHERE k.model_key = s.model_key AND s.refreshed AND (s.first_refreshed IS NULL O
 
 INSERT INTO night_history_listed SELECT model_key FROM night_history_slice;
 
--- Listed models whose run on $d does not hold their counts (or none does), or whose keyframe it is.
+-- Listed models whose run on $d does not hold their counts (or none does), or whose keyframe it
+-- is. The delta of all-time downloads is against the run of the night before: the one covering
+-- $d when it began earlier; when it began on $d (an earlier run of this night), its own delta
+-- says what the night before held. No covering run: not listed the night before (NULL).
 INSERT INTO night_history_changes
 WITH covering AS (
-    SELECT o.model_key, o.valid_from, o.downloads, o.downloads_all_time, o.likes, CAST(o.gated AS VARCHAR) AS gated
+    SELECT o.model_key, o.valid_from, o.downloads, o.downloads_all_time, o.likes, CAST(o.gated AS VARCHAR) AS gated,
+           o.downloads_all_time_delta
     FROM hc_merge_target.model_counts_open o
     WHERE o.valid_from <= $d AND o.model_key IN (SELECT model_key FROM night_history_slice)
     UNION ALL
-    SELECT c.model_key, c.valid_from, c.downloads, c.downloads_all_time, c.likes, CAST(c.gated AS VARCHAR)
+    SELECT c.model_key, c.valid_from, c.downloads, c.downloads_all_time, c.likes, CAST(c.gated AS VARCHAR),
+           c.downloads_all_time_delta
     FROM hc_merge_target.model_counts_closed c
     WHERE c.valid_from <= $d AND c.valid_to > $d AND c.model_key IN (SELECT model_key FROM night_history_slice)
 )
-SELECT s.model_key, true, s.downloads, s.downloads_all_time, s.likes, s.gated
+SELECT s.model_key, true, s.downloads, s.downloads_all_time, s.likes, s.gated,
+       CASE WHEN r.valid_from < $d THEN s.downloads_all_time - r.downloads_all_time
+            ELSE s.downloads_all_time - r.downloads_all_time + r.downloads_all_time_delta END
 FROM night_history_slice s
 LEFT JOIN covering r ON r.model_key = s.model_key
 CROSS JOIN night_history_flags f
@@ -281,26 +289,46 @@ WHERE $part = $parts - 1 AND c.valid_from <= $d AND c.valid_to > $d
 -- Last slice: the changed runs end on $d; on an earlier night a new run lasts until the next
 -- stored night, where the run it interrupted resumes.
 INSERT INTO hc_merge_target.model_counts_closed
-SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated FROM (
-    SELECT o.model_key, o.valid_from, $d AS valid_to, o.downloads, o.downloads_all_time, o.likes, o.gated
+SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta FROM (
+    SELECT o.model_key, o.valid_from, $d AS valid_to, o.downloads, o.downloads_all_time, o.likes, o.gated,
+           o.downloads_all_time_delta
     FROM hc_merge_target.model_counts_open o
     WHERE o.valid_from < $d AND o.model_key IN (SELECT model_key FROM night_history_changes)
     UNION ALL
-    SELECT s.model_key, s.valid_from, $d, s.downloads, s.downloads_all_time, s.likes, s.gated
+    SELECT s.model_key, s.valid_from, $d, s.downloads, s.downloads_all_time, s.likes, s.gated, s.downloads_all_time_delta
     FROM night_history_spanning s WHERE s.valid_from < $d
     UNION ALL
-    SELECT s.model_key, f.next_night, s.valid_to, s.downloads, s.downloads_all_time, s.likes, s.gated
-    FROM night_history_spanning s CROSS JOIN night_history_flags f WHERE s.valid_to > f.next_night
+    SELECT s.model_key, f.next_night, s.valid_to, s.downloads, s.downloads_all_time, s.likes, s.gated,
+           s.downloads_all_time - x.downloads_all_time   -- NULL when not listed on $d
+    FROM night_history_spanning s CROSS JOIN night_history_flags f
+    LEFT JOIN night_history_changes x ON x.model_key = s.model_key AND x.listed
+    WHERE s.valid_to > f.next_night
     UNION ALL
-    SELECT x.model_key, $d, f.next_night, x.downloads, x.downloads_all_time, x.likes, CAST(x.gated AS hc_merge_target.hc_gated)
+    SELECT x.model_key, $d, f.next_night, x.downloads, x.downloads_all_time, x.likes,
+           CAST(x.gated AS hc_merge_target.hc_gated), x.downloads_all_time_delta
     FROM night_history_changes x CROSS JOIN night_history_flags f
     WHERE x.listed AND f.next_night IS NOT NULL
 )
 WHERE $part = $parts - 1
 ORDER BY valid_from, model_key >> 17, downloads_all_time, model_key;
 
+-- Runs that begin on the next stored night now follow $d: their delta is against $d.
+UPDATE hc_merge_target.model_counts_closed AS c
+SET downloads_all_time_delta = CASE WHEN x.listed THEN c.downloads_all_time - x.downloads_all_time END
+FROM night_history_changes x, night_history_flags f
+WHERE $part = $parts - 1 AND c.valid_from > $d   -- constant: zone maps skip every row group on the latest night
+  AND c.valid_from = f.next_night AND c.model_key = x.model_key;
+
+UPDATE hc_merge_target.model_counts_open AS o
+SET downloads_all_time_delta = CASE WHEN x.listed THEN o.downloads_all_time - x.downloads_all_time END
+FROM night_history_changes x, night_history_flags f
+WHERE $part = $parts - 1 AND o.valid_from > $d AND o.valid_from = f.next_night AND o.model_key = x.model_key;
+
 -- An open run interrupted by an earlier night resumes at the next stored night.
-UPDATE hc_merge_target.model_counts_open AS o SET valid_from = f.next_night
+UPDATE hc_merge_target.model_counts_open AS o
+SET valid_from = f.next_night,
+    downloads_all_time_delta = o.downloads_all_time - (SELECT x.downloads_all_time FROM night_history_changes x
+                                                       WHERE x.model_key = o.model_key AND x.listed)
 FROM night_history_flags f
 WHERE $part = $parts - 1 AND f.next_night IS NOT NULL AND o.valid_from <= $d
   AND o.model_key IN (SELECT model_key FROM night_history_changes);
@@ -310,7 +338,8 @@ WHERE $part = $parts - 1 AND (SELECT next_night FROM night_history_flags) IS NUL
   AND o.model_key IN (SELECT model_key FROM night_history_changes);
 
 INSERT INTO hc_merge_target.model_counts_open
-SELECT x.model_key, $d, x.downloads, x.downloads_all_time, x.likes, CAST(x.gated AS hc_merge_target.hc_gated)
+SELECT x.model_key, $d, x.downloads, x.downloads_all_time, x.likes, CAST(x.gated AS hc_merge_target.hc_gated),
+       x.downloads_all_time_delta
 FROM night_history_changes x CROSS JOIN night_history_flags f
 WHERE $part = $parts - 1 AND x.listed AND f.next_night IS NULL
 ORDER BY x.model_key;
