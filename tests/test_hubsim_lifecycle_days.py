@@ -93,3 +93,23 @@ def test_one_night_of_model_cards_adds_and_removes_declared_datasets(nights):
     assert any(declared(day2[i]) - declared(day1[i]) for i in moved)   # a dataset declared
     new = set(day2) - set(day1)
     assert any(t.startswith("dataset:") for i in new for t in day2[i]["tags"])
+
+
+@pytest.mark.parametrize("path", ["/api/datasets", "/api/spaces"])
+def test_a_createdAt_crawl_stays_consistent_while_the_day_switches(sim_factory, path):
+    sim = sim_factory(models=1000, seed=6, day=1, datasets=3000, spaces=3000)
+    session = requests.Session()
+    first = session.get(sim.url + path, params={"sort": "createdAt", "expand": "createdAt", "limit": 500})
+    seen = [r["id"] for r in first.json()]
+    assert requests.post(sim.url + "/_sim/day", params={"d": 2}).json()["day"] == 2
+    url = first.links["next"]["url"]
+    while url:
+        resp = session.get(url)
+        seen += [r["id"] for r in resp.json()]
+        url = resp.links.get("next", {}).get("url")
+    assert len(seen) == len(set(seen))
+    table = sim.universe.datasets if path == "/api/datasets" else sim.universe.spaces
+    alive2 = {table.repo_id(s) for s in range(table.n) if table.alive[s]}
+    # only repositories born on the new day (after the crawl started) can be missed
+    assert all(table.c["born"][table.any_slot(i)] == 2 for i in alive2 - set(seen))
+    assert alive2 - set(seen)

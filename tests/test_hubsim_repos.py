@@ -179,6 +179,8 @@ def test_huggingface_hub_lists_and_reads_datasets_and_spaces(sim):
     model = used.models[0]
     users = {s.id for s in api.list_spaces(models=model)}
     assert used.id in users and users == {s.id for s in spaces if model in s.models}
+    owner = next(d.id.split("/")[0] for d in datasets if "/" in d.id)
+    assert {d.id for d in api.list_datasets(author=owner)} == {d.id for d in datasets if d.id.startswith(owner + "/")}
     qa = list(api.list_datasets(task_categories="question-answering", expand=["tags"]))
     assert qa and all("task_categories:question-answering" in d.tags for d in qa)
 
