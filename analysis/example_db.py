@@ -74,6 +74,7 @@ import duckdb
 
 from analysis.installer import install
 from storage.db import apply_migrations
+from storage.history import write_snapshot_rows
 
 MODEL_COLUMNS = (
     "model_id", "author", "created_at", "gated", "pipeline_tag", "library_name", "license",
@@ -82,7 +83,6 @@ MODEL_COLUMNS = (
 )
 INSERT_MODEL_SQL = f"INSERT INTO hub_models ({', '.join(MODEL_COLUMNS)}) VALUES ({', '.join('?' * len(MODEL_COLUMNS))})"
 INSERT_EDGE_SQL = "INSERT INTO lineage (child_id, parent_id, relation, source, first_seen) VALUES (?, ?, ?, 'tag', ?)"
-INSERT_SNAPSHOT_SQL = "INSERT INTO model_snapshots VALUES (?, ?, ?, ?, ?, ?)"
 RUN_COLUMNS = ("run_id", "plan", "status", "snapshot_date", "started_at", "finished_at", "pages", "models_seen",
                "requests", "retries", "bytes", "skipped_records")
 INSERT_RUN_SQL = f"INSERT INTO crawl_runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(RUN_COLUMNS))})"
@@ -448,13 +448,15 @@ def create_crawl_db(path: str | Path, models=(), lineage=(), snapshots=(), runs=
     con = duckdb.connect(str(path))
     apply_migrations(con)
     for sql, rows in ((INSERT_MODEL_SQL, [list(r) for r in models]), (INSERT_EDGE_SQL, [_edge_row(e) for e in lineage]),
-                      (INSERT_SNAPSHOT_SQL, [list(r) for r in snapshots]), (INSERT_RUN_SQL, [_run_row(r) for r in runs]),
+                      (INSERT_RUN_SQL, [_run_row(r) for r in runs]),
                       (INSERT_CHANGE_SQL, [list(r) for r in changes]), (INSERT_REJECTED_SQL, [list(r) for r in rejected]),
                       (INSERT_DATASET_SQL, [list(r) for r in datasets]), (INSERT_SPACE_SQL, [list(r) for r in spaces]),
                       (INSERT_LINK_SQL, [_link_row(link) for link in links]),
                       (INSERT_TYPED_RUN_SQL, [list(r) for r in typed_runs])):
         if rows:
             con.executemany(sql, rows)
+    if snapshots:   # model_snapshots is a view over compact history since migration 004
+        write_snapshot_rows(con, snapshots)
     return con
 
 

@@ -152,7 +152,9 @@ def family_charts(family: dict, snapshot) -> dict[str, Markup]:
             x_title="days since the root's release (createdAt)", y_title="derivatives (running total)",
             x_end=summary["days_since_release"]),
         "languages": charts.hbar_chart(
-            [Bar(r["language"], r["derivatives"]) for r in family["languages"]],
+            [Bar(r["language"], r["derivatives"],
+                 note="" if r["first_day"] is None else f"the first on {family_ledes.signed_days(r['first_day'])}")
+             for r in family["languages"]],
             label=f"languages of the derivatives of {root}", category_title="language code",
             value_title="derivatives declaring the language"),
         "post_training": charts.hbar_chart(

@@ -9,11 +9,13 @@ are missing or stale the views are created as TEMP objects on the connection
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import duckdb
 
 from analysis.installer import prepare_reader
+from analysis.time_travel import travel
 
 TOP_DERIVATIVE_FIELDS = ("model_id", "direct", "descendants", "finetune", "adapter", "quantized", "merge")
 
@@ -30,8 +32,12 @@ def _record(con: duckdb.DuckDBPyConnection, sql: str) -> dict:
     return dict(zip(names, cursor.fetchone()))
 
 
-def compute_figures(con: duckdb.DuckDBPyConnection) -> dict:
+def compute_figures(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> dict:
+    """The figures of the latest complete night, or with `as_of` of the latest complete night on
+    or before that day, as they were then (analysis.time_travel; the connection stays there)."""
     prepare_reader(con)
+    if as_of is not None:
+        travel(con, as_of)
     summary = _record(con, "SELECT * FROM figure_summary")
     cursor = con.execute(f"SELECT {', '.join(TOP_DERIVATIVE_FIELDS)} FROM figure_top_derivatives")
     top = [dict(zip(TOP_DERIVATIVE_FIELDS, row)) for row in cursor.fetchall()]
@@ -54,7 +60,7 @@ def compute_figures(con: duckdb.DuckDBPyConnection) -> dict:
     return dict(sorted(figures.items()))
 
 
-def figures_json(con: duckdb.DuckDBPyConnection) -> str:
+def figures_json(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> str:
     """The figures as the JSON text `hubcensus figures --json` prints: keys sorted, 2-space
     indent, non-ASCII Hub strings (license names, model ids) as themselves, not \\u escapes."""
-    return json.dumps(compute_figures(con), sort_keys=True, indent=2, ensure_ascii=False)
+    return json.dumps(compute_figures(con, as_of), sort_keys=True, indent=2, ensure_ascii=False)

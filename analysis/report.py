@@ -28,6 +28,7 @@ from analysis.charts import Bar, Column, Node
 from analysis.figures import compute_figures
 from analysis.formatting import visible
 from analysis.installer import prepare_reader
+from analysis.time_travel import travel
 
 # --- what the report reads --------------------------------------------------------------------
 # Each entry: a view (with the order and bounds the report shows it in). Lists are bounded so
@@ -86,9 +87,12 @@ def _dicts(cursor) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def collect(con: duckdb.DuckDBPyConnection) -> dict:
-    """Everything the report shows, as dicts keyed by column name."""
+def collect(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> dict:
+    """Everything the report shows, as dicts keyed by column name; with `as_of`, as it was on the
+    latest complete night on or before that day (analysis.time_travel)."""
     prepare_reader(con)
+    if as_of is not None:
+        travel(con, as_of)
     data: dict = {"figures": compute_figures(con)}
     for key, sql in LISTS.items():
         data[key] = _dicts(con.execute(sql))
@@ -291,9 +295,10 @@ def render_markdown(data: dict, generated_at: dt.datetime | None = None) -> str:
     return _environment(markdown=True).get_template("report.md.j2").render(**ctx)
 
 
-def render(con: duckdb.DuckDBPyConnection, fmt: str = "html") -> str:
-    """The report of the database behind `con` (read-only is fine) as HTML or Markdown."""
+def render(con: duckdb.DuckDBPyConnection, fmt: str = "html", as_of: dt.date | None = None) -> str:
+    """The report of the database behind `con` (read-only is fine) as HTML or Markdown; with
+    `as_of`, of the Hub as it was on the latest complete night on or before that day."""
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown report format {fmt!r}")
-    data = collect(con)
+    data = collect(con, as_of)
     return render_html(data) if fmt == "html" else render_markdown(data)

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from analysis import report as analysis_report
+from analysis import time_travel
 from analysis.figures import compute_figures, figures_json
 from hubcensus import config, crawl, figures_text, output, prompt, schedule
 from hubcensus.config import DEFAULT_CRON, EXIT_CODES_HELP, ExitCode, UserFacingError
@@ -60,6 +61,30 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
                              "re-reading its models)")
 
 
+def _add_as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", type=_as_of_day,
+                        help="the Hub as it was on that night: the latest complete night on or before the date, "
+                             "with the models listed then and their licenses, gating, base models and counts then "
+                             "(docs/history.md)")
+
+
+def _as_of_day(text: str):
+    try:
+        return time_travel.parse_day(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _travel(con, as_of) -> None:
+    """Point a reader's connection at the night of --as-of (after prepare_views)."""
+    if as_of is None:
+        return
+    try:
+        time_travel.travel(con, as_of)
+    except time_travel.NoHistory as error:
+        raise UserFacingError(str(error)) from error
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hubcensus", description=DESCRIPTION, epilog=EXIT_CODES_HELP,
@@ -81,11 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     figures = command("figures", "print the headline figures of the latest complete snapshot")
     figures.add_argument("--json", action="store_true", help="one JSON object (the keys of docs/figures.md)")
+    _add_as_of(figures)
 
     report = command("report", "write the report: one self-contained HTML file, a PDF of it, or a Markdown summary")
     report.add_argument("--out", metavar="FILE", required=True, help="output file, e.g. report.html, report.pdf, report.md")
     report.add_argument("--format", choices=("html", "md", "pdf"),
                         help="default: from FILE's suffix (.md, .pdf), else html; pdf prints the HTML with headless Chromium")
+    _add_as_of(report)
 
     sql = command("sql", "run SQL on the database read-only; without a query, open an interactive prompt", SQL_DETAILS)
     sql.add_argument("query", nargs="?", help='SQL text, or "-" to read it from stdin')
@@ -135,6 +162,7 @@ def cmd_figures(args) -> int:
     try:
         require_complete_night(con, db)
         prepare_views(con)
+        _travel(con, args.as_of)
         if args.json:
             print(figures_json(con))
         else:
@@ -155,6 +183,7 @@ def cmd_report(args) -> int:
     try:
         require_complete_night(con, db)
         prepare_views(con)
+        _travel(con, args.as_of)
         text = analysis_report.render(con, fmt="md" if fmt == "md" else "html")
     finally:
         con.close()

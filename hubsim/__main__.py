@@ -24,6 +24,10 @@ def _universe_args(p: argparse.ArgumentParser) -> None:
                    help="JSONL of hostile records (model_id|slot, field, raw|raw_b64, days [first, last])")
     p.add_argument("--no-long-tail", action="store_true",
                    help="no synthetic records with 10k-100k files or multi-MB cards")
+    p.add_argument("--datasets", type=int, default=None,
+                   help="synthetic datasets on day 1 (default: 0.23 per synthetic model)")
+    p.add_argument("--spaces", type=int, default=None,
+                   help="synthetic Spaces on day 1 (default: 0.27 per synthetic model)")
 
 
 def _build(args):
@@ -34,7 +38,7 @@ def _build(args):
     return Universe.build(models=args.models, seed=args.seed, day=args.day,
                           start_date=args.start_date, real_path=args.real, real_scale=args.scale,
                           hostile=load_file(args.hostile) if args.hostile else (),
-                          long_tail=not args.no_long_tail)
+                          long_tail=not args.no_long_tail, datasets=args.datasets, spaces=args.spaces)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,12 +56,14 @@ def main(argv: list[str] | None = None) -> int:
                        help="accept expand[]=baseModels|childrenModelCount|usedStorage on listings")
     truth = sub.add_parser("truth", help="print the headline figures of the universe as JSON")
     _universe_args(truth)
+    truth.add_argument("--lifecycle", action="store_true",
+                       help="add the datasets / Spaces / papers keys of docs/figures.md")
     args = parser.parse_args(argv)
 
     if args.command == "truth":
         started = time.perf_counter()
         universe = _build(args)
-        figures = universe.truth()
+        figures = universe.truth(lifecycle=args.lifecycle)
         sys.stdout.write(orjson.dumps(figures, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode() + "\n")
         print(f"hubsim truth: {universe.n_slots} slots in {time.perf_counter() - started:.1f}s", file=sys.stderr)
         return 0
@@ -69,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
                        cache_mb=args.cache_mb)
     server.start()
     print(f"hubsim listening on {server.url}", flush=True)
-    print(f"hubsim: {universe.n_slots} models, day {universe.day} = {universe.snapshot_date}", file=sys.stderr,
-          flush=True)
+    print(f"hubsim: {universe.n_slots} models, {universe.datasets.n} datasets, {universe.spaces.n} Spaces, "
+          f"day {universe.day} = {universe.snapshot_date}", file=sys.stderr, flush=True)
     try:
         server._thread.join()
     except KeyboardInterrupt:

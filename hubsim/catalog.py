@@ -164,6 +164,9 @@ LANGUAGES = ["en", "zh", "fr", "de", "es", "ja", "ru", "ko", "pt", "it", "ar", "
 LANG_WEIGHTS = [0.50, 0.08, 0.05, 0.05, 0.05, 0.03, 0.04, 0.03, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01,
                 0.01, 0.01, 0.01, 0.01, 0.006, 0.004, 0.004, 0.004, 0.002, 0.002, 0.01]
 
+# Before issue 13 model cards declared these names; today only the size of this list matters
+# (it sizes a draw of the models' stream, kept so that a seed's models keep their values):
+# hubsim.links picks the declared dataset among the universe's datasets.
 DATASETS = ["imdb", "glue", "squad", "HuggingFaceH4/ultrachat_200k", "tatsu-lab/alpaca",
             "open-thoughts/OpenThoughts-114k", "mozilla-foundation/common_voice_11_0",
             "fka/awesome-chatgpt-prompts", "wikipedia", "cnn_dailymail", "conll2003",
@@ -198,3 +201,88 @@ def license_family(license_id: str | None) -> str:
     if license_id is None or license_id == "none":
         return "none"
     return LICENSE_FAMILY.get(license_id) or REAL_LICENSE_FAMILIES.get(license_id, "other")
+
+# --- datasets (issue 13) -----------------------------------------------------------------
+# Datasets every universe has (when it has synthetic datasets at all): the Hub's canonical old
+# ones and the datasets the real sample's models declare most. (id, createdAt as the Hub
+# serves it — approximate release dates, canonical old datasets at the createdAt floor —,
+# arXiv id or None, task_categories value, size_categories value, license, pull). `pull`: the
+# dataset's weight among the named ones when a model card declares a dataset (benchmarks and
+# instruction sets first, as on the Hub).
+NAMED_DATASETS: list[tuple] = [
+    ("imdb", "2022-03-02T23:29:22", None, "text-classification", "10K<n<100K", "other", 6),
+    ("glue", "2022-03-02T23:29:22", "1804.07461", "text-classification", "1M<n<10M", "other", 5),
+    ("squad", "2022-03-02T23:29:22", "1606.05250", "question-answering", "10K<n<100K", "cc-by-sa-4.0", 5),
+    ("wikipedia", "2022-03-02T23:29:22", None, "text-generation", "1M<n<10M", "cc-by-sa-4.0", 3),
+    ("cnn_dailymail", "2022-03-02T23:29:22", "1704.04368", "summarization", "100K<n<1M", "apache-2.0", 2),
+    ("conll2003", "2022-03-02T23:29:22", None, "token-classification", "10K<n<100K", "other", 3),
+    ("openai/gsm8k", "2022-04-12T10:22:10", "2110.14168", "text-generation", "1K<n<10K", "mit", 3),
+    ("allenai/c4", "2022-03-02T23:29:22", "1910.10683", "text-generation", "n>1T", "other", 2),
+    ("google/fleurs", "2022-04-19T10:25:58", "2205.12446", "automatic-speech-recognition", "10K<n<100K", "cc-by-4.0", 1),
+    ("mozilla-foundation/common_voice_11_0", "2022-10-12T09:20:16", "1912.06670",
+     "automatic-speech-recognition", "1M<n<10M", "cc0-1.0", 4),
+    ("masakhane/masakhaner2", "2022-10-19T08:14:03", "2210.12391", "token-classification", "10K<n<100K", "other", 1),
+    ("fka/awesome-chatgpt-prompts", "2022-12-13T23:47:45", None, "question-answering", "n<1K", "cc0-1.0", 4),
+    ("tatsu-lab/alpaca", "2023-03-13T17:19:43", None, "text-generation", "10K<n<100K", "cc-by-nc-4.0", 4),
+    ("yahma/alpaca-cleaned", "2023-03-24T18:27:58", None, "text-generation", "10K<n<100K", "cc-by-4.0", 4),
+    ("Open-Orca/OpenOrca", "2023-06-15T18:16:11", "2306.02707", "text-generation", "1M<n<10M", "mit", 3),
+    ("HuggingFaceH4/ultrachat_200k", "2023-10-24T08:24:57", "2305.14233", "text-generation", "100K<n<1M", "mit", 5),
+    ("teknium/OpenHermes-2.5", "2023-11-12T16:44:26", None, "text-generation", "1M<n<10M", "other", 3),
+    ("HumanLLMs/Human-Like-DPO-Dataset", "2024-10-04T10:48:51", None, "text-generation", "10K<n<100K", "other", 1),
+    ("FreedomIntelligence/medical-o1-reasoning-SFT", "2024-12-28T03:29:08", None, "question-answering",
+     "10K<n<100K", "apache-2.0", 1),
+    ("ServiceNow-AI/R1-Distill-SFT", "2025-01-25T20:31:49", "2501.12948", "text-generation", "1M<n<10M", "other", 1),
+    ("open-thoughts/OpenThoughts-114k", "2025-01-27T20:02:16", "2506.04178", "text-generation", "100K<n<1M",
+     "apache-2.0", 3),
+    ("Congliu/Chinese-DeepSeek-R1-Distill-data-110k", "2025-02-17T11:45:09", "2501.12948", "text-generation",
+     "100K<n<1M", "apache-2.0", 1),
+    ("open-r1/OpenR1-Math-220k", "2025-02-10T13:41:48", "2501.12948", "text-generation", "100K<n<1M",
+     "apache-2.0", 2),
+    ("facebook/natural_reasoning", "2025-02-20T17:17:23", "2502.13124", "text-generation", "1M<n<10M",
+     "cc-by-nc-4.0", 1),
+]
+# Names real cards declare under `datasets:` that are no dataset on the Hub: loader names,
+# placeholders, private or misspelled sets (real cards: `generator`, `json`, `imagefolder`).
+OFF_HUB_DATASETS = ["generator", "json", "imagefolder", "csv", "custom", "private", "audiofolder",
+                    "my_dataset", "in-house-data", "HuggingFaceH4/ultrachat200k"]
+OFF_HUB_WEIGHTS = [0.36, 0.14, 0.1, 0.08, 0.08, 0.07, 0.05, 0.05, 0.04, 0.03]
+DATASET_WORDS = ["instruct", "sft", "dpo-pairs", "reasoning", "math", "code", "chat", "qa", "summaries",
+                 "speech", "images", "captions", "translation", "medical", "legal", "finance", "sentiment",
+                 "ner", "eval", "benchmark", "preferences", "wiki", "news", "tweets", "corpus", "synthetic",
+                 "distill", "traces", "prompts", "asr"]
+# task_categories values, with the modality and file format they bring in the tags
+DATASET_TASKS = [("text-generation", "text"), ("text-classification", "text"), ("question-answering", "text"),
+                 ("summarization", "text"), ("translation", "text"), ("token-classification", "text"),
+                 ("automatic-speech-recognition", "audio"), ("image-classification", "image"),
+                 ("text-to-image", "image"), ("image-text-to-text", "image"), ("tabular-classification", "tabular"),
+                 ("reinforcement-learning", "timeseries")]
+DATASET_TASK_WEIGHTS = [0.34, 0.14, 0.12, 0.04, 0.05, 0.04, 0.06, 0.06, 0.04, 0.04, 0.04, 0.03]
+SIZE_CATEGORIES = ["n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "10M<n<100M", "n>1T"]
+SIZE_WEIGHTS = [0.34, 0.28, 0.2, 0.11, 0.05, 0.015, 0.005]
+# Licenses of dataset cards (hubsim's mix; datasets carry a license more often than models).
+DATASET_LICENSES = [("none", 0.46), ("mit", 0.15), ("apache-2.0", 0.12), ("cc-by-4.0", 0.09), ("cc-by-nc-4.0", 0.05),
+                    ("cc-by-sa-4.0", 0.04), ("other", 0.05), ("cc0-1.0", 0.02), ("openrail", 0.01),
+                    ("cc-by-nc-sa-4.0", 0.01)]
+# Post-training datasets that many derivatives adopt right after their release (issue 13: one
+# was used to post-train over 130 models within three months): (name, organisation).
+HOT_DATASETS = [("sft-mixture", "allenai"), ("reasoning-traces", "open-thoughts"), ("preference-pairs", "HuggingFaceH4"),
+                ("math-distill", "open-r1"), ("agent-trajectories", "NousResearch"), ("tool-use-sft", "teknium")]
+DATASET_ORGS = ["allenai", "HuggingFaceH4", "open-thoughts", "open-r1", "NousResearch", "teknium", "google",
+                "facebook", "microsoft", "Qwen", "mistralai", "BAAI", "openai"]
+
+# --- Spaces (issue 13) -------------------------------------------------------------------
+SPACE_WORDS = ["demo", "chat", "playground", "arena", "compare", "leaderboard", "chatbot", "image-gen", "tts",
+               "rag", "ocr", "detector", "translator", "voice-clone", "whisper-demo", "gradio-app", "summarizer",
+               "caption", "agent", "eval"]
+# sdk mix (hubsim's choice; Gradio dominates the Hub's Spaces)
+SDKS = [("gradio", 0.6), ("docker", 0.18), ("streamlit", 0.14), ("static", 0.08)]
+SDK_VERSIONS = {"gradio": ["4.44.1", "5.9.1", "5.23.0", "3.50.2"], "streamlit": ["1.39.0", "1.28.0"]}
+# runtime.stage on a given day: most free Spaces sleep; many never start again after an error
+STAGES = [("RUNNING", 0.24), ("SLEEPING", 0.46), ("RUNTIME_ERROR", 0.15), ("BUILD_ERROR", 0.06), ("PAUSED", 0.05),
+          ("STOPPED", 0.02), ("NO_APP_FILE", 0.01), ("CONFIG_ERROR", 0.01)]
+HARDWARE = [("cpu-basic", 0.9), ("zero-a10g", 0.05), ("cpu-upgrade", 0.02), ("t4-small", 0.01), ("a10g-small", 0.01),
+            ("l4x1", 0.005), ("a100-large", 0.005)]
+SPACE_EMOJIS = ["🚀", "🤗", "🔥", "📊", "🎨", "💬", "🦙", "🏆", "🐢", "⚡"]
+SPACE_COLORS = ["red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"]
+SPACE_LICENSES = [("none", 0.55), ("mit", 0.2), ("apache-2.0", 0.17), ("other", 0.04), ("openrail", 0.02),
+                  ("cc-by-nc-4.0", 0.02)]

@@ -143,7 +143,13 @@ def _generic_tag_mask(u, tag: str, alive: np.ndarray) -> np.ndarray:
 
 
 LANG_INDEX = {name: i for i, name in enumerate(catalog.LANGUAGES)}
-DATASET_INDEX = {name: i for i, name in enumerate(catalog.DATASETS)}
+OFF_HUB_INDEX = {name: -2 - i for i, name in enumerate(catalog.OFF_HUB_DATASETS)}
+
+
+def _dataset_code(u, name: str) -> int | None:
+    """The `ds1`/`ds2` value of a declared dataset id (hubsim.links), None when no model can have it."""
+    slot = u.datasets.any_slot(name)
+    return slot if slot is not None else OFF_HUB_INDEX.get(name)
 
 
 def _tag_mask(u, tag: str, alive: np.ndarray) -> np.ndarray:
@@ -176,10 +182,16 @@ def _tag_mask(u, tag: str, alive: np.ndarray) -> np.ndarray:
     elif tag in LANG_INDEX:
         mask = np.zeros(u.n_slots, dtype=bool)
         mask[:n] = (c["lang1"] == LANG_INDEX[tag]) | (c["lang2"] == LANG_INDEX[tag])
-    elif tag.startswith("dataset:") and tag[8:] in DATASET_INDEX:
-        d = DATASET_INDEX[tag[8:]]
+    elif tag.startswith("dataset:"):
+        d = _dataset_code(u, tag[8:])
         mask = np.zeros(u.n_slots, dtype=bool)
-        mask[:n] = (c["ds1"] == d) | (c["ds2"] == d)
+        if d is not None:
+            mask[:n] = (c["ds1"] == d) | (c["ds2"] == d)
+    elif tag.startswith("arxiv:"):
+        p = u.papers.index.get(tag[6:])
+        mask = np.zeros(u.n_slots, dtype=bool)
+        if p is not None:
+            mask[:n] = (c["paper1"] == p) | (c["paper2"] == p)
     else:
         mask = _generic_tag_mask(u, tag, alive)
     mask[n:] = u.real.tag_mask(tag)
@@ -232,7 +244,13 @@ def filtered_order(u, q: ListQuery):
 
 def select_page(u, q: ListQuery):
     """Slots of the requested page and the cursor of the next page (None on the last)."""
-    order, K, T, R = filtered_order(u, q)
+    return page_from(filtered_order(u, q), q)
+
+
+def page_from(arrays, q):
+    """The page of q.limit slots after q.cursor in a keyset order (order, key, oid_ts,
+    oid_rand), and the cursor of the next page (None on the last)."""
+    order, K, T, R = arrays
     pos = 0
     if q.cursor:
         cur = decode_cursor(q.cursor, q.sort)

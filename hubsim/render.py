@@ -137,9 +137,10 @@ class PageRenderer:
         parents = [u.model_id(p) for p in (row["parent1"], row["parent2"], row["parent3"]) if p >= 0] if rel >= 0 else []
         lic = catalog.LICENSE_IDS[row["lic"]]
         langs = [catalog.LANGUAGES[x] for x in (row["lang1"], row["lang2"]) if x >= 0]
-        dsets = [catalog.DATASETS[x] for x in (row["ds1"], row["ds2"]) if x >= 0]
+        dsets = [u.dataset_name(x) for x in (row["ds1"], row["ds2"]) if x != -1]
+        arxiv = [u.papers.ids[p] for p in (row["paper1"], row["paper2"]) if p >= 0]
         ctx = dict(mid=mid, author=author, lib=lib, pipe=pipe, parents=parents, lic=lic, langs=langs,
-                   dsets=dsets, fam=fam, rel=rel, row=row)
+                   dsets=dsets, arxiv=arxiv, fam=fam, rel=rel, row=row)
         rec = {}
         for key, fn in fields:
             value = fn(self, ctx)
@@ -170,6 +171,7 @@ def _tags(r: PageRenderer, x: dict) -> list[str]:
         tags += ["mergekit", "merge"]
     tags += x["langs"]
     tags += ["dataset:" + d for d in x["dsets"]]
+    tags += ["arxiv:" + p for p in x["arxiv"]]
     if x["parents"]:
         tags += ["base_model:" + p for p in x["parents"]]
         tags += [f"base_model:{_REL[rel]}:{p}" for p in x["parents"]]
@@ -195,7 +197,9 @@ def _card(r: PageRenderer, x: dict):
     elif row["selfref"]:
         card["base_model"] = x["mid"]
     if x["dsets"]:
-        card["datasets"] = x["dsets"]
+        # a card with one dataset names it as a string now and then, as real cards do
+        single = len(x["dsets"]) == 1 and (row["slot"] * 2654435761) % 100 < 3
+        card["datasets"] = x["dsets"][0] if single else x["dsets"]
     if x["langs"]:
         card["language"] = x["langs"]
     if x["lib"] and row["slot"] % 3 == 0:

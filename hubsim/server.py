@@ -20,12 +20,18 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import orjson
 
-from hubsim import badbytes, clock
+from hubsim import badbytes, clock, repolisting
 from hubsim.limits import FaultInjector, RateLimiter, Stats
 from hubsim.listing import BadRequest, parse_query, select_page
 from hubsim.render import EXPANDABLE, PageRenderer
+from hubsim.repolisting import DATASETS, SPACES, RepoQuery, parse_repo_query
 from hubsim.universe import Universe
 
+# Request kinds of the request log, by path: list pages and single-repository GETs per type.
+LIST_KINDS = {"/api/models": "list", "/api/datasets": "dataset_list", "/api/spaces": "space_list"}
+ONE_KINDS = {"/api/models/": "model", "/api/datasets/": "dataset", "/api/spaces/": "space"}
+REPO_TYPES = {"dataset_list": DATASETS, "space_list": SPACES, "dataset": DATASETS, "space": SPACES}
+NOT_FOUND = {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
 GZIP_LEVEL = 1                     # fast: the server must never be the benchmark's bottleneck
 PAGE_CACHE_BYTES = 1024 * 1024 * 1024   # a 1M-model full=true crawl, gzipped, fits
 
@@ -181,7 +187,7 @@ class SimServer:
         """A list page as (body, headers, records), gzipped when `packed`. Pages come from the
         LRU when asked again. After rendering a page, the next one is rendered in the
         background (a serial crawler decodes page k while hubsim renders page k+1)."""
-        key = ("gz" if packed else "raw", u.day, tuple(params))
+        key = ("gz" if packed else "raw", u.day, _path_of(q), tuple(params))
         if prefetch:   # False inside the prefetch job itself
             self.prefetcher.wait(key)
         hit = self.cache.get(key)
@@ -195,7 +201,7 @@ class SimServer:
             body, count = join_records(parts), len(parts)
             if prefetch and "Link" in headers:
                 kept, nxt = headers["_next"]
-                self.prefetcher.schedule(("gz" if packed else "raw", u.day, tuple(kept)),
+                self.prefetcher.schedule(("gz" if packed else "raw", u.day, _path_of(q), tuple(kept)),
                                          lambda: self.list_page(u, q_next(q, nxt), kept, packed, host, False))
             headers = {k: v for k, v in headers.items() if not k.startswith("_")}
         value = (gzip_bytes(body) if packed else body, headers, count)
@@ -205,14 +211,25 @@ class SimServer:
     def page_parts(self, u, q, params, host: str):
         """A list page rendered afresh: (each record's JSON text, headers, slots). The headers
         carry `_next` = (params of the next page, its cursor) for the prefetcher."""
-        slots, nxt = select_page(u, q)
-        parts = PageRenderer(u).render_bytes(slots, q.keys(), q.expand is not None)
+        if isinstance(q, RepoQuery):
+            slots, nxt = repolisting.select_page(u, q)
+            parts = [orjson.dumps(rec) for rec in q.repo.render(u, slots, q.keys(), q.expand is not None)]
+        else:
+            slots, nxt = select_page(u, q)
+            parts = PageRenderer(u).render_bytes(slots, q.keys(), q.expand is not None)
         headers = {}
         if nxt is not None:
             kept = [(k, v) for k, v in params if k != "cursor"] + [("cursor", nxt)]
-            headers["Link"] = f'<http://{host}/api/models?{urlencode(kept, quote_via=quote)}>; rel="next"'
+            headers["Link"] = f'<http://{host}{_path_of(q)}?{urlencode(kept, quote_via=quote)}>; rel="next"'
             headers["_next"] = (kept, nxt)
         return parts, headers, slots
+
+    def record_dict(self, u, repo, slot: int, keys, expand: bool) -> dict:
+        """One record as its listing renders it (for a fault to corrupt): a model's when `repo`
+        is None, else a dataset's or a Space's (hubsim.repolisting.DATASETS / SPACES)."""
+        if repo is None:
+            return PageRenderer(u).render([slot], keys, expand)[0]
+        return repo.render(u, [slot], keys, expand)[0]
 
     def stats(self) -> dict:
         return self.stats_log.snapshot()
@@ -225,6 +242,11 @@ class SimServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def _path_of(q) -> str:
+    """The list endpoint of a query: /api/models, /api/datasets or /api/spaces."""
+    return f"/api/{q.repo.kind}" if isinstance(q, RepoQuery) else "/api/models"
 
 
 class _Server(ThreadingHTTPServer):
@@ -277,7 +299,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._control(method, path, params)
         if method != "GET" or not path.startswith("/api/"):
             return self._send_json(404, {"error": "Not Found"}, None)
-        kind = "list" if path.rstrip("/") == "/api/models" else "model" if path.startswith("/api/models/") else "other"
+        kind = LIST_KINDS.get(path.rstrip("/")) or next((k for prefix, k in ONE_KINDS.items()
+                                                         if path.startswith(prefix)), "other")
+        is_list = kind in ("list", "dataset_list", "space_list")
         expand = sorted({v for k, v in params if k in ("expand", "expand[]")})
         entry = sim.stats_log.entry(kind, expand)
         entry.count("requests")
@@ -295,7 +319,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send_json(429, {"error": "You have been rate-limited; retry later."},
                                        entry, extra)
         fault, arg = sim.faults.draw()
-        if kind == "list" and sim.faults.always_cut(tuple(params)):
+        cut_query = tuple(params) if kind == "list" else (("path", path.rstrip("/")),) + tuple(params)
+        if is_list and sim.faults.always_cut(cut_query):
             fault = "cutalways"   # this page is cut on every request, whatever the draw said
         if fault is not None and fault not in badbytes.RECORD_FAULTS and fault != "html200":
             entry.fault(fault)   # record faults and html200 are counted where they apply, below
@@ -311,18 +336,25 @@ class _Handler(BaseHTTPRequestHandler):
         content_type = "application/json; charset=utf-8"
         cut = None
         try:
-            if kind == "list":
-                q = parse_query(params, sim.allow_list_lineage)   # validation errors before any fault
+            if is_list:
+                # validation errors before any fault
+                q = parse_query(params, sim.allow_list_lineage) if kind == "list" else \
+                    parse_repo_query(REPO_TYPES[kind], params, sim.allow_list_lineage)
                 if fault in badbytes.RECORD_FAULTS:
-                    status, body, headers, records = self._list_corrupted(q, params, fault, entry)
+                    status, body, headers, records = self._list_corrupted(q, params, fault, entry, kind)
                 else:
                     status, body, headers, records, packed = self._list(q, params, gzip_ok,
                                                                         fault in ("truncate", "cutalways"))
                     if fault == "cutalways":
-                        cut = sim.faults.fixed_cut_point(tuple(params), len(body))
+                        cut = sim.faults.fixed_cut_point(cut_query, len(body))
             elif kind == "model":
                 status, body, headers, records = self._model(unquote(path[len("/api/models/"):]), params,
                                                              fault if fault in badbytes.RECORD_FAULTS else None, entry)
+            elif kind in ("dataset", "space"):
+                prefix = "/api/datasets/" if kind == "dataset" else "/api/spaces/"
+                status, body, headers, records = self._repo_one(
+                    REPO_TYPES[kind], unquote(path[len(prefix):]), params,
+                    fault if fault in badbytes.RECORD_FAULTS else None, entry, kind)
             else:
                 status, body, headers, records = 404, orjson.dumps({"error": "Not Found"}), {}, 0
         except BadRequest as exc:
@@ -333,7 +365,7 @@ class _Handler(BaseHTTPRequestHandler):
             body, headers, records, packed = badbytes.HTML_PAGE, {}, 0, False
             content_type = "text/html; charset=utf-8"
         headers.update(extra)
-        if status == 200 and kind == "list" and fault != "html200":
+        if status == 200 and is_list and fault != "html200":
             entry.count("pages")
             entry.count("records", records)
         if cut is not None:
@@ -361,7 +393,7 @@ class _Handler(BaseHTTPRequestHandler):
         sim = self.server_sim
         return self.headers.get("Host") or f"{sim.host}:{sim.port}"
 
-    def _list_corrupted(self, q, params, fault: str, entry):
+    def _list_corrupted(self, q, params, fault: str, entry, kind: str = "list"):
         """A list page with one record corrupted by `fault` (rendered afresh, never cached)."""
         sim = self.server_sim
         u = sim.universe
@@ -369,17 +401,22 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k: v for k, v in headers.items() if not k.startswith("_")}
         if parts:
             i = sim.faults.pick(len(parts))
-            self._corrupt(parts, i, slots[i], q.keys(), q.expand is not None, fault, entry, "list")
+            repo = q.repo if isinstance(q, RepoQuery) else None
+            self._corrupt(parts, i, slots[i], q.keys(), q.expand is not None, fault, entry, kind, repo)
         return 200, join_records(parts), headers, len(parts)
 
-    def _corrupt(self, parts, i: int, slot: int, keys, expand: bool, fault: str, entry, request: str) -> None:
+    def _corrupt(self, parts, i: int, slot: int, keys, expand: bool, fault: str, entry, request: str,
+                 repo=None) -> None:
+        """Corrupt record i of `parts` (a model's, or a dataset's / Space's when `repo` is given).
+        The log names the repository's id under `model_id` (`request` says its type)."""
         u = self.server_sim.universe
-        rec = PageRenderer(u).render([slot], keys, expand)[0]
+        rec = self.server_sim.record_dict(u, repo, slot, keys, expand)
         bad = badbytes.corrupt(fault, rec, number=self.server_sim.faults.coin())
         if bad is not None:
             parts[i] = bad
             entry.fault(fault)
-            self.server_sim.stats_log.record_fault(fault, u.model_id(slot), request)
+            repo_id = repo.table(u).repo_id(slot) if repo is not None else u.model_id(slot)
+            self.server_sim.stats_log.record_fault(fault, repo_id, request)
 
     def _model(self, model_id: str, params, fault: str | None = None, entry=None):
         u = self.server_sim.universe
@@ -397,11 +434,33 @@ class _Handler(BaseHTTPRequestHandler):
             raise BadRequest("Cannot use expand together with full, cardData or config")
         slot = u.slot_of(model_id)
         if slot is None:
-            return 404, orjson.dumps({"error": "Repository not found"}), {}, 0
+            return 404, orjson.dumps({"error": "Repository not found"}), dict(NOT_FOUND), 0
         keys = sorted(set(expand)) if expand else None
         parts = PageRenderer(u).render_bytes([slot], keys, bool(expand))
         if fault is not None:
             self._corrupt(parts, 0, slot, keys, bool(expand), fault, entry, "model")
+        return 200, parts[0], {}, 1
+
+    def _repo_one(self, repo, repo_id: str, params, fault: str | None, entry, kind: str):
+        """GET /api/datasets/{id} or /api/spaces/{id}: the record (every key of `one_keys`, or
+        `_id`, `id` + the expand keys, single-repository keys like `usedStorage` included)."""
+        u = self.server_sim.universe
+        repo_id = repo_id.split("/revision/", 1)[0]   # every revision serves the current record
+        expand = []
+        for k, v in params:
+            if k in ("expand", "expand[]"):
+                if v not in repo.expandable:
+                    raise BadRequest(f'"expand" must be one of {sorted(repo.expandable)}')
+                expand.append(v)
+            elif k == "full" and v in ("true", "True", "1") and expand:
+                raise BadRequest("Cannot use expand together with full")
+        slot = repo.table(u).slot_of(repo_id)
+        if slot is None:
+            return 404, orjson.dumps({"error": "Repository not found"}), dict(NOT_FOUND), 0
+        keys = sorted(set(expand)) if expand else list(repo.one_keys)
+        parts = [orjson.dumps(repo.render(u, [slot], keys, bool(expand))[0])]
+        if fault is not None:
+            self._corrupt(parts, 0, slot, keys, bool(expand), fault, entry, kind, repo)
         return 200, parts[0], {}, 1
 
     def _control(self, method: str, path: str, params) -> None:

@@ -16,9 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from hubsim import catalog, clock, longtail
+from hubsim import catalog, clock, fastsearch, links, longtail
+from hubsim.datasets import DATASETS_PER_MODEL, DatasetTable
 from hubsim.hostile import Hostile, resolve_hostile
+from hubsim.papers import PaperPool
 from hubsim.realdata import RealRecords
+from hubsim.spaces import SPACES_PER_MODEL, SpaceTable
 
 NEW_PER_DAY = 0.0025        # new models per night, as a share of --models
 DELETE_PER_DAY = 0.0005     # share of alive synthetic models deleted per night
@@ -100,7 +103,10 @@ COLUMNS = {  # name -> dtype, default
     "relation": (np.int8, -1), "ext": (np.int8, -1), "selfref": (np.bool_, False),
     "lic": (np.int8, 0), "lic_list": (np.bool_, False), "gated": (np.int8, 0),
     "pipeline": (np.int8, -1), "library": (np.int8, -1),
-    "lang1": (np.int8, -1), "lang2": (np.int8, -1), "ds1": (np.int8, -1), "ds2": (np.int8, -1),
+    "lang1": (np.int8, -1), "lang2": (np.int8, -1),
+    # declared datasets (hubsim.links): -1 none, >= 0 a dataset slot, <= -2 a name off the Hub
+    "ds1": (np.int32, -1), "ds2": (np.int32, -1),
+    "paper1": (np.int32, -1), "paper2": (np.int32, -1),   # cited papers (hubsim.papers), -1 none
     "params": (np.int64, 0), "dtype": (np.int8, 0), "has_st": (np.bool_, False),
     "nspaces": (np.int8, 0), "mods": (np.int16, 0),
     "flag": (np.bool_, False), "nameroot": (np.int32, -1),
@@ -121,11 +127,14 @@ class Universe:
     def build(cls, models: int = 2000, seed: int = 1, day: int = 1,
               start_date: dt.date = clock.DEFAULT_START_DATE, real_path: str | Path | None = None,
               real_scale: int | None = None, hostile=(), long_tail: bool = True,
+              datasets: int | None = None, spaces: int | None = None,
               _real: RealRecords | None = None) -> "Universe":
         """Day `day` of the universe of `models` synthetic models (seeded), plus the records of
         `real_path` (cloned up to `real_scale` records when given), `hostile` records
         (hubsim.hostile.Hostile, served verbatim on their days) and, unless `long_tail` is
-        False, a few synthetic records with 10k-100k files or multi-MB cards (hubsim.longtail)."""
+        False, a few synthetic records with 10k-100k files or multi-MB cards (hubsim.longtail).
+        Beside the models: `datasets` and `spaces` synthetic datasets and Spaces on day 1
+        (None: 0.23 and 0.27 per synthetic model, today's Hub), linked to the models."""
         if day < 1:
             raise ValueError("day starts at 1")
         u = cls()
@@ -135,6 +144,9 @@ class Universe:
             raise ValueError("real_scale needs real_path")
         u.hostile_spec = tuple(hostile or ())
         u.long_tail = bool(long_tail)
+        u.n_datasets = round(DATASETS_PER_MODEL * u.n_base) if datasets is None else int(datasets)
+        u.n_spaces = round(SPACES_PER_MODEL * u.n_base) if spaces is None else int(spaces)
+        u.datasets_option, u.spaces_option = datasets, spaces
         if _real is not None:
             u.real = _real
         else:
@@ -142,13 +154,19 @@ class Universe:
         counts = [u._new_count(d) for d in range(2, day + 1)]
         u.n_syn = u.n_base + sum(counts)
         u.c = {name: np.full(u.n_syn, default, dtype=dtype) for name, (dtype, default) in COLUMNS.items()}
+        # datasets first: model cards declare datasets that exist (the datasets never depend on models)
+        u.papers = PaperPool(u.seed, u.n_base)
+        u.datasets = DatasetTable.build(u, u.n_datasets)
         u._generate_day1()
+        links.day1(u)
         lo = u.n_base
         for d, count in zip(range(2, day + 1), counts):
             u._apply_night(d, lo, lo + count)
             lo += count
         u._finish_day()
         u._check_real_ids()
+        u.spaces = SpaceTable.build(u, u.n_spaces)   # Spaces use the models (and datasets) of their day
+        u.datasets.release_build_memos()
         u.heavy_files, u.heavy_cards = longtail.choose(u) if u.long_tail else ({}, {})
         u.hostile = resolve_hostile(u, u.hostile_spec)
         return u
@@ -157,7 +175,8 @@ class Universe:
         """The same universe on another day (real records are reused, not reloaded)."""
         return Universe.build(models=self.n_base, seed=self.seed, day=day, start_date=self.start_date,
                               real_path=self.real_path, real_scale=self.real_scale, hostile=self.hostile_spec,
-                              long_tail=self.long_tail, _real=self.real)
+                              long_tail=self.long_tail, datasets=self.datasets_option, spaces=self.spaces_option,
+                              _real=self.real)
 
     def _new_count(self, d: int) -> int:
         if self.n_base == 0:
@@ -291,7 +310,7 @@ class Universe:
         def pick():
             total = cum[np.maximum(limit - 1, 0)]
             x = rng.random(n) * total
-            return np.minimum(np.searchsorted(cum, x, side="right"), np.maximum(limit - 1, 0)).astype(np.int32)
+            return np.minimum(fastsearch.searchsorted(cum, x, side="right"), np.maximum(limit - 1, 0)).astype(np.int32)
 
         p1, p2, p3 = pick(), pick(), pick()
         merge = has & (relation == 3)
@@ -455,8 +474,8 @@ class Universe:
         c["pipeline"][m] = rng.integers(-1, len(PIPELINES), len(m))
         m = mods[(kind >= 0.26) & (kind < 0.29)]
         c["library"][m] = rng.integers(-1, len(LIBRARIES), len(m))
-        m = mods[kind >= 0.29]   # card-only edits: a dataset gets declared
-        c["ds1"][m] = rng.integers(0, len(catalog.DATASETS), len(m))
+        card_edits = mods[kind >= 0.29]   # card-only edits: a dataset gets declared (hubsim.links: which)
+        c["ds1"][card_edits] = rng.integers(0, len(catalog.DATASETS), len(card_edits))
         # the day's new models
         if hi > lo:
             n = hi - lo
@@ -480,6 +499,7 @@ class Universe:
             k = len(published)
             c["created"][published] = day0 - rng_published.integers(2 * clock.DAY_SECONDS, 60 * clock.DAY_SECONDS, k)
             c["lastmod"][published] = c["created"][published] + rng_published.integers(0, 3600, k)
+        links.night(self, d, lo, hi, card_edits)
 
     def _alive_at(self, d: int, upto: int) -> np.ndarray:
         c = self.c
@@ -648,6 +668,16 @@ class Universe:
             return counts
         return self.cached(("children",), build)
 
-    def truth(self) -> dict:
+    def dataset_name(self, ref: int) -> str:
+        """The id a model card declares for a `ds1`/`ds2` value (hubsim.links)."""
+        return self.datasets.repo_id(ref) if ref >= 0 else links.off_hub_name(ref)
+
+    def truth(self, lifecycle: bool = False) -> dict:
+        """docs/figures.md. lifecycle=True adds the eight keys of datasets, Spaces and papers
+        (hubsim.lifecycle); off by default until the crawler and the analysis serve them."""
         from hubsim.truth import compute_truth
-        return compute_truth(self)
+        figures = compute_truth(self)
+        if lifecycle:
+            from hubsim.lifecycle import lifecycle_figures
+            figures = dict(sorted({**figures, **lifecycle_figures(self)}.items()))
+        return figures

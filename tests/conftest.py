@@ -27,19 +27,22 @@ def real_sample_path() -> Path:
 @pytest.fixture
 def sim_factory():
     """sim_factory(models=2000, seed=1, day=1, real=None, faults=None, rate_limit=None,
-    latency_ms=0, start_date=None, scale=None, hostile=(), long_tail=True, **kw) -> a started
-    SimServer (stopped at teardown). `scale` clones `real` up to that many records, `hostile`
-    is a list of hubsim.hostile.Hostile, `long_tail=False` leaves out the synthetic records
-    with 10k-100k files and multi-MB cards. Extra keywords go to SimServer (e.g.
-    allow_list_lineage=True)."""
+    latency_ms=0, start_date=None, scale=None, hostile=(), long_tail=True, datasets=None, spaces=None,
+    **kw) -> a started SimServer (stopped at teardown). `scale` clones `real` up to that many
+    records, `hostile` is a list of hubsim.hostile.Hostile, `long_tail=False` leaves out the
+    synthetic records with 10k-100k files and multi-MB cards, `datasets` / `spaces` set the
+    day-1 numbers of synthetic datasets and Spaces (None: 0.23 and 0.27 per synthetic model).
+    Extra keywords go to SimServer (e.g. allow_list_lineage=True)."""
     started: list[SimServer] = []
 
     def make(models: int = 2000, seed: int = 1, day: int = 1, real=None, faults=None, rate_limit=None,
              latency_ms: float = 0, start_date: dt.date | None = None, scale: int | None = None,
-             hostile=(), long_tail: bool = True, **server_kw) -> SimServer:
+             hostile=(), long_tail: bool = True, datasets: int | None = None, spaces: int | None = None,
+             **server_kw) -> SimServer:
         build_kw = {"start_date": start_date} if start_date else {}
         universe = Universe.build(models=models, seed=seed, day=day, real_path=real, real_scale=scale,
-                                  hostile=hostile, long_tail=long_tail, **build_kw)
+                                  hostile=hostile, long_tail=long_tail, datasets=datasets, spaces=spaces,
+                                  **build_kw)
         sim = SimServer(universe, faults=faults, rate_limit=rate_limit, latency_ms=latency_ms, **server_kw)
         sim.start()
         started.append(sim)

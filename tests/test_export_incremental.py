@@ -200,7 +200,9 @@ def test_a_changed_snapshot_schema_needs_overwrite(crawled, tmp_path):
     export_parquet(crawled["night2"], out)
     db = Path(shutil.copy(crawled["night3"], tmp_path / "migrated.duckdb"))
     with duckdb.connect(str(db)) as con:
-        con.execute("ALTER TABLE model_snapshots ADD COLUMN trending_score DOUBLE")
+        # model_snapshots is a view over compact history (migration 004): a later version adds a column
+        con.execute("ALTER VIEW model_snapshots RENAME TO model_snapshots_v4")
+        con.execute("CREATE VIEW model_snapshots AS SELECT *, CAST(NULL AS DOUBLE) AS trending_score FROM model_snapshots_v4")
     before = tree(out)
     with pytest.raises(ExportSchemaChanged, match=r"trending_score DOUBLE\); pass --overwrite"):
         export_parquet(db, out)

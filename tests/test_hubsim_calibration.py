@@ -151,3 +151,57 @@ def test_the_demo_universe_has_apache_as_its_largest_license(real_sample_path):
     assert max(licensed, key=licensed.get) == "apache-2.0"
     assert licensed["apache-2.0"] > 1.5 * licensed["mit"]
     assert truth["top_derivatives"][0]["model_id"].split("/")[0] in catalog.ORG_AUTHORS
+
+
+# ---------------------------------------------------------------------------- the lifecycle graph
+# Osborne et al. 2024: 348k models, 65.8k datasets, 156.6k Spaces; Hugging Face (July 2025):
+# 1.8M models, 450k datasets, 560k Spaces; this project's anchor (issue 13): ~2.2M models,
+# ~0.5M datasets, ~0.6M Spaces. The real sample: 249 of 922 models declare datasets, 67 cite
+# arXiv papers, `fka/awesome-chatgpt-prompts` declared by 62. Issue 13: one post-training dataset
+# was used to post-train over 130 models within three months of its release.
+@pytest.fixture(scope="module")
+def lifecycle(universe):
+    return universe.truth(lifecycle=True)
+
+
+def test_datasets_and_spaces_are_in_todays_proportions_to_models(lifecycle):
+    models = lifecycle["models_total"]
+    assert lifecycle["datasets_total"] / models == pytest.approx(0.5 / 2.2, abs=0.01)
+    assert lifecycle["spaces_total"] / models == pytest.approx(0.6 / 2.2, abs=0.01)
+
+
+def test_model_cards_declare_datasets_and_papers_as_the_real_sample_does(universe, lifecycle):
+    models = lifecycle["models_total"]
+    assert lifecycle["models_with_training_data"] / models == pytest.approx(249 / 922, abs=0.05)
+    assert lifecycle["models_with_papers"] / models == pytest.approx(67 / 922, abs=0.03)
+    top = lifecycle["top_training_datasets"]
+    # popular datasets are declared by thousands of models, some declared names are no dataset
+    assert top[0]["models"] > 0.01 * models and top[0]["on_hub"]
+    assert [e["dataset_id"] for e in top if not e["on_hub"]] == ["generator"]
+    # the card template's paper leads, and papers link models, datasets and Spaces alike
+    papers = lifecycle["top_papers"]
+    assert papers[0]["arxiv_id"] == "1910.09700"
+    assert sum(1 for e in papers if e["models"] and e["datasets"] and e["spaces"]) >= 5
+
+
+def test_a_post_training_dataset_is_adopted_by_over_a_hundred_derivatives_in_three_months(universe):
+    ds, c = universe.datasets, universe.c
+    first = int(np.flatnonzero(ds.c["hot"] >= 0)[0])
+    start = int(ds.c["created"][first])
+    declares = universe.alive_syn & ((c["ds1"] == first) | (c["ds2"] == first))
+    within = declares & (c["created"] >= start) & (c["created"] <= start + 90 * 86_400)
+    assert (within & (c["relation"] >= 0)).sum() > 100   # derivatives (seeds 1-8 at 200k: 107-156)
+    assert within.sum() > 0.6 * declares.sum()   # most of its adoption comes in its first three months
+
+
+def test_spaces_use_the_famous_models_far_more_than_others(universe, lifecycle):
+    assert lifecycle["spaces_with_models"] / lifecycle["spaces_total"] == pytest.approx(0.35, abs=0.02)
+    top = lifecycle["top_models_by_spaces"]
+    legacy = {i for i, _, _ in catalog.LEGACY_IDS}
+    assert all(e["model_id"] in legacy or e["model_id"].split("/")[0] in catalog.ORG_AUTHORS for e in top[:10])
+    sp = universe.spaces
+    refs = np.concatenate([sp.c[col][sp.alive] for col in ("m1", "m2", "m3", "m4")])
+    _, uses = np.unique(refs[refs >= 0], return_counts=True)
+    uses = np.sort(uses)[::-1]
+    assert uses[: len(uses) // 100].sum() / uses.sum() > 0.3   # 1 % of the models used hold > 30 % of uses
+    assert len(uses) < 0.1 * lifecycle["models_total"]          # most models are used by no Space

@@ -18,6 +18,7 @@ from analysis.example_db import NIGHTS, create_crawl_db, create_history_db, mode
 from analysis.installer import install
 from hubcensus.cli import main
 from storage.db import newest_migration
+from storage.history import write_snapshot_rows
 from tests.cli_fixtures import make_db
 
 GENERATED = dt.datetime(2026, 11, 11, 7, 30)
@@ -264,7 +265,7 @@ def hostile(tmp_path_factory) -> Path:
         con.execute("INSERT INTO hub_models (model_id, author, created_at, gated, license, downloads, languages, "
                     "first_seen, last_seen) VALUES (?, 'evil', TIMESTAMP '2026-11-10 01:00:00', 'none', ?, ?, ?, ?, ?)",
                     [model_id, license, downloads, ["<b>lang</b>"], day, day])
-        con.execute("INSERT INTO model_snapshots VALUES (?, ?, ?, 0, 0, 'none')", [day, model_id, downloads])
+        write_snapshot_rows(con, [(day, model_id, downloads, 0, 0, "none")])   # model_snapshots is a view (migration 004)
         con.execute("INSERT INTO lineage VALUES (?, ?, 'unknown', 'cardData', ?)", [model_id, HOSTILE_PARENT, day])
     con.execute("INSERT INTO model_changes VALUES (?, 'license', 'mit', ?, ?)", [HOSTILE_ID, HOSTILE_LICENSE, day])
     con.execute("INSERT INTO rejected_records (snapshot_date, plan, model_id, field, reason, sample, page_no) VALUES (?, 'sweep', ?, NULL, ?, '<x>', 1)",

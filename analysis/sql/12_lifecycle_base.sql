@@ -66,6 +66,14 @@ FROM l
 LEFT JOIN repositories s ON s.repo_type = l.source_type AND s.repo_id = l.source_id
 LEFT JOIN repositories t ON t.repo_type = l.target_type AND t.repo_id = l.target_id;
 
--- The links whose source is alive: what every count of the lifecycle graph reads.
+-- The links whose source is alive, distinct (source, target, relation), without flags: what
+-- every count of the lifecycle graph reads (join the target's table where "on the Hub"
+-- matters, or read `links`). Storage writes links only for repositories it stores, so "alive"
+-- is tested by leaving out the (few) deleted sources, as alive_lineage does for children: far
+-- cheaper than joining every repository.
 CREATE OR REPLACE VIEW alive_links AS
-SELECT * EXCLUDE (source_alive) FROM links WHERE source_alive;
+SELECT DISTINCT l.source_type, l.source_id, l.target_type, l.target_id, l.relation
+FROM repo_links l
+WHERE l.target_id <> ''
+  AND NOT EXISTS (SELECT 1 FROM repositories d
+                  WHERE NOT d.alive AND d.repo_type = l.source_type AND d.repo_id = l.source_id);

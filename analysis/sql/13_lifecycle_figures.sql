@@ -29,23 +29,23 @@ WHERE source_type = 'space' AND target_type = 'model' AND relation = 'uses';
 -- timestamps; 0 when the dataset is not on the Hub (never seen, or deleted) or a time is unknown.
 CREATE OR REPLACE VIEW figure_top_training_datasets AS
 WITH l AS MATERIALIZED (
-    SELECT DISTINCT source_id AS model_id, target_id AS dataset_id, target_on_hub
+    SELECT source_id AS model_id, target_id AS dataset_id
     FROM alive_links
     WHERE source_type = 'model' AND target_type = 'dataset' AND relation = 'trained_on'
 ),
 top AS MATERIALIZED (
-    SELECT dataset_id, count(*) AS models, bool_or(target_on_hub) AS on_hub
-    FROM l GROUP BY dataset_id
-    ORDER BY models DESC, dataset_id
-    LIMIT 20
+    SELECT t.dataset_id, t.models,
+           d.dataset_id IS NOT NULL AND d.deleted_at IS NULL AS on_hub, d.created_at
+    FROM (SELECT dataset_id, count(*) AS models FROM l GROUP BY dataset_id
+          ORDER BY models DESC, dataset_id LIMIT 20) t
+    LEFT JOIN hub_datasets d USING (dataset_id)
 ),
 within AS (
     SELECT l.dataset_id, count(*) AS models_within_90_days
     FROM l
     JOIN top t ON t.dataset_id = l.dataset_id AND t.on_hub
     JOIN hub_models m ON m.model_id = l.model_id
-    JOIN hub_datasets d ON d.dataset_id = l.dataset_id
-    WHERE m.created_at BETWEEN d.created_at AND d.created_at + INTERVAL 90 DAY
+    WHERE m.created_at BETWEEN t.created_at AND t.created_at + INTERVAL 90 DAY
     GROUP BY l.dataset_id
 )
 SELECT t.dataset_id, t.models, coalesce(w.models_within_90_days, 0) AS models_within_90_days, t.on_hub
@@ -56,7 +56,7 @@ ORDER BY t.models DESC, t.dataset_id;
 -- Top 20 arXiv ids by alive models + datasets + Spaces citing them (ties by id, as written).
 CREATE OR REPLACE VIEW figure_top_papers AS
 WITH c AS (
-    SELECT DISTINCT source_type, source_id, target_id AS arxiv_id
+    SELECT source_type, source_id, target_id AS arxiv_id
     FROM alive_links
     WHERE target_type = 'paper' AND relation = 'cites'
 )

@@ -11,7 +11,7 @@
 -- those). `spaces`: alive Spaces using the dataset.
 CREATE OR REPLACE VIEW dataset_adoption AS
 WITH l AS MATERIALIZED (
-    SELECT DISTINCT source_id AS model_id, target_id AS dataset_id
+    SELECT source_id AS model_id, target_id AS dataset_id
     FROM alive_links
     WHERE source_type = 'model' AND target_type = 'dataset' AND relation = 'trained_on'
 ),
@@ -59,12 +59,13 @@ ORDER BY models DESC, c.dataset_id;
 -- them were running at the last refresh (runtime stage RUNNING).
 CREATE OR REPLACE VIEW model_spaces AS
 SELECT l.target_id AS model_id,
-       bool_or(l.target_on_hub) AS on_hub,
+       bool_or(m.model_id IS NOT NULL AND m.deleted_at IS NULL) AS on_hub,
        count(DISTINCT l.source_id) AS spaces,
        count(DISTINCT l.source_id) FILTER (WHERE s.runtime_stage = 'RUNNING') AS spaces_running,
        coalesce(sum(s.likes), 0) AS space_likes
 FROM alive_links l
 JOIN hub_spaces s ON s.space_id = l.source_id
+LEFT JOIN hub_models m ON m.model_id = l.target_id
 WHERE l.source_type = 'space' AND l.target_type = 'model' AND l.relation = 'uses'
 GROUP BY l.target_id
 ORDER BY spaces DESC, model_id;
@@ -74,7 +75,7 @@ ORDER BY spaces DESC, model_id;
 -- and a Space). Ordered as figure_top_papers.
 CREATE OR REPLACE VIEW papers AS
 WITH c AS (
-    SELECT DISTINCT source_type, source_id, target_id AS arxiv_id
+    SELECT source_type, source_id, target_id AS arxiv_id
     FROM alive_links
     WHERE target_type = 'paper' AND relation = 'cites'
 )

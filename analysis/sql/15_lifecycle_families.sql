@@ -11,6 +11,9 @@
 -- which need not be lineage roots). Time since release: the root's createdAt; `day` is the
 -- number of whole days (24 h) from it, negative for a derivative created before it (the Hub
 -- floors old createdAt values); windows [release, release + N days] include both ends.
+-- Links are read from repo_links itself (a member's links by its id, a hash join on the few
+-- family members rather than the `links` view over every repository): the walk admits only
+-- alive derivatives, and a Space counts when it is alive.
 
 -- Root and derivatives: (root_id, model_id, distance), the root itself at distance 0.
 CREATE OR REPLACE MACRO family_members_of(roots) AS TABLE
@@ -29,10 +32,12 @@ SELECT root_id, model_id, distance FROM walk;
 -- the root is not on the Hub: no license to compare).
 CREATE OR REPLACE MACRO family_models_of(roots) AS TABLE
 WITH fm AS MATERIALIZED (SELECT * FROM family_members_of(roots)),
-relations AS (
-    SELECT c.root_id, c.model_id, list(DISTINCT e.relation ORDER BY e.relation) AS relations
+relations AS (   -- members other than the root are alive: lineage's own rows, relations read as alive_lineage does
+    SELECT c.root_id, c.model_id,
+           list(DISTINCT CASE WHEN e.relation IN ('finetune', 'adapter', 'quantized', 'merge') THEN e.relation
+                              ELSE 'unknown' END ORDER BY 1) AS relations
     FROM fm c
-    JOIN alive_lineage e ON e.child_id = c.model_id
+    JOIN lineage e ON e.child_id = c.model_id AND e.parent_id <> e.child_id
     JOIN fm p ON p.root_id = c.root_id AND p.model_id = e.parent_id
     WHERE c.distance > 0
     GROUP BY c.root_id, c.model_id
@@ -56,19 +61,22 @@ LEFT JOIN models root ON root.model_id = fm.root_id;
 -- states it; also when the root has been deleted since) and by its derivatives (post-training
 -- data), with whether the dataset is on the Hub.
 CREATE OR REPLACE MACRO family_training_data_of(roots) AS TABLE
-WITH fm AS MATERIALIZED (SELECT root_id, model_id, distance FROM family_members_of(roots))
-SELECT fm.root_id, l.target_id AS dataset_id,
-       bool_or(fm.distance = 0) AS declared_by_root,
-       count(DISTINCT fm.model_id) FILTER (WHERE fm.distance > 0) AS derivatives,
-       bool_or(l.target_on_hub) AS on_hub,
+WITH fm AS MATERIALIZED (SELECT root_id, model_id, distance FROM family_members_of(roots)),
+declared AS (
+    SELECT fm.root_id, fm.model_id, fm.distance, l.target_id AS dataset_id
+    FROM fm JOIN repo_links l ON l.source_type = 'model' AND l.source_id = fm.model_id AND l.target_type = 'dataset'
+                             AND l.relation = 'trained_on' AND l.target_id <> ''
+)
+SELECT x.root_id, x.dataset_id,
+       bool_or(x.distance = 0) AS declared_by_root,
+       count(DISTINCT x.model_id) FILTER (WHERE x.distance > 0) AS derivatives,
+       any_value(d.dataset_id IS NOT NULL AND d.deleted_at IS NULL) AS on_hub,
        any_value(d.created_at) AS dataset_created_at,
        any_value(d.license) AS dataset_license
-FROM fm
-JOIN links l ON l.source_type = 'model' AND l.source_id = fm.model_id
-            AND l.target_type = 'dataset' AND l.relation = 'trained_on'
-LEFT JOIN hub_datasets d ON d.dataset_id = l.target_id
-GROUP BY fm.root_id, l.target_id
-ORDER BY fm.root_id, declared_by_root DESC, derivatives DESC, dataset_id;
+FROM declared x
+LEFT JOIN hub_datasets d USING (dataset_id)
+GROUP BY x.root_id, x.dataset_id
+ORDER BY x.root_id, declared_by_root DESC, derivatives DESC, x.dataset_id;
 
 -- Derivatives by day since the root's release: new ones that day in total and per relation
 -- (a derivative linked under two relations counts in both), and running totals. Only days
@@ -120,9 +128,9 @@ SELECT fm.root_id, l.source_id AS space_id,
        any_value(s.likes) AS likes, any_value(s.sdk) AS sdk, any_value(s.runtime_stage) AS runtime_stage,
        any_value(s.created_at) AS created_at
 FROM fm
-JOIN alive_links l ON l.target_type = 'model' AND l.target_id = fm.model_id
-                  AND l.source_type = 'space' AND l.relation = 'uses'
-JOIN hub_spaces s ON s.space_id = l.source_id
+JOIN repo_links l ON l.target_type = 'model' AND l.target_id = fm.model_id
+                 AND l.source_type = 'space' AND l.relation = 'uses'
+JOIN hub_spaces s ON s.space_id = l.source_id AND s.deleted_at IS NULL
 GROUP BY fm.root_id, l.source_id
 ORDER BY fm.root_id, likes DESC NULLS LAST, space_id;
 
@@ -228,26 +236,31 @@ per_model AS (
 data AS (
     SELECT fm.root_id,
            count(DISTINCT l.target_id) FILTER (WHERE fm.is_root) AS datasets_declared,
-           count(DISTINCT l.target_id) FILTER (WHERE fm.is_root AND l.target_on_hub) AS datasets_declared_on_hub,
+           count(DISTINCT l.target_id) FILTER (WHERE fm.is_root AND d.deleted_at IS NULL AND d.dataset_id IS NOT NULL)
+               AS datasets_declared_on_hub,
            count(DISTINCT l.target_id) FILTER (WHERE NOT fm.is_root) AS post_training_datasets,
            count(DISTINCT fm.model_id) FILTER (WHERE NOT fm.is_root) AS derivatives_with_training_data
-    FROM fm JOIN links l ON l.source_type = 'model' AND l.source_id = fm.model_id
-                        AND l.target_type = 'dataset' AND l.relation = 'trained_on'
+    FROM fm
+    JOIN repo_links l ON l.source_type = 'model' AND l.source_id = fm.model_id AND l.target_type = 'dataset'
+                     AND l.relation = 'trained_on' AND l.target_id <> ''
+    LEFT JOIN hub_datasets d ON d.dataset_id = l.target_id
     GROUP BY fm.root_id
 ),
 used AS (
     SELECT fm.root_id, count(DISTINCT l.source_id) AS spaces,
            count(DISTINCT l.source_id) FILTER (WHERE fm.is_root) AS spaces_using_root
-    FROM fm JOIN alive_links l ON l.target_type = 'model' AND l.target_id = fm.model_id
-                              AND l.source_type = 'space' AND l.relation = 'uses'
+    FROM fm
+    JOIN repo_links l ON l.target_type = 'model' AND l.target_id = fm.model_id
+                     AND l.source_type = 'space' AND l.relation = 'uses'
+    JOIN hub_spaces s ON s.space_id = l.source_id AND s.deleted_at IS NULL
     GROUP BY fm.root_id
 ),
 cited AS (
     SELECT fm.root_id,
            list(DISTINCT l.target_id ORDER BY l.target_id) FILTER (WHERE fm.is_root) AS root_papers,
            count(DISTINCT l.target_id) AS family_papers
-    FROM fm JOIN links l ON l.source_type = 'model' AND l.source_id = fm.model_id
-                        AND l.target_type = 'paper' AND l.relation = 'cites'
+    FROM fm JOIN repo_links l ON l.source_type = 'model' AND l.source_id = fm.model_id AND l.target_type = 'paper'
+                             AND l.relation = 'cites' AND l.target_id <> ''
     GROUP BY fm.root_id
 )
 SELECT r.root_id, r.on_hub, r.alive, r.deleted_at, r.created_at, r.last_modified,

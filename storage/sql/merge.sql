@@ -187,12 +187,181 @@ UPDATE hc_merge_target.hub_models SET deleted_at = $d
 WHERE $sweep_complete AND deleted_at IS NULL AND first_seen <= $d AND hash(model_id) % $parts = $part
   AND model_id NOT IN (SELECT model_id FROM night_listed);
 
--- One snapshot row per model and date: re-running a day replaces that day's rows.
-DELETE FROM hc_merge_target.model_snapshots
-WHERE snapshot_date = $d AND model_id IN (SELECT model_id FROM night_models);
+-- ==== BEGIN history (issue 15, docs/history.md): the night's snapshots as runs of unchanged counts
+-- model_snapshots is a view (migration 004): a model's counts are stored once per run of nights
+-- in which they did not move. Tonight ends a model's run when its counts moved, when it is not
+-- listed on a new night, or at its keyframe (at most every 32 days, so that a night's rows lie
+-- in the ~32 nights of closed runs appended after it); it opens a run when the model is listed
+-- with counts its run does not have. Runs are kept in two tables: the open ones (one per model
+-- listed on the latest night; the only rows a night reads) and the closed ones (append-only).
+-- Per slice the night's models are compared with their run; the runs change on the last slice,
+-- in one pass, so that the closed runs of a night are appended in one sorted batch (by start,
+-- key block and all-time downloads: neighbours with similar counts pack into few bits). A night
+-- older than the latest one splits the runs that span it (closed runs are read only then; on
+-- the latest night zone maps skip them all). Re-running a night replaces that night's values.
+CREATE TEMP TABLE IF NOT EXISTS night_history_flags (new_night BOOLEAN, next_night DATE);
+CREATE TEMP TABLE IF NOT EXISTS night_history_listed (model_key INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS night_history_changes (
+    model_key INTEGER, listed BOOLEAN, downloads BIGINT, downloads_all_time BIGINT, likes BIGINT, gated VARCHAR,
+    downloads_all_time_delta BIGINT);
 
-INSERT INTO hc_merge_target.model_snapshots (snapshot_date, model_id, downloads, downloads_all_time, likes, gated)
-SELECT $d, model_id, downloads, downloads_all_time, likes, gated FROM night_models;
+DELETE FROM night_history_flags WHERE $part = 0;
+DELETE FROM night_history_listed WHERE $part = 0;
+DELETE FROM night_history_changes WHERE $part = 0;
+
+-- new_night: no earlier merge wrote this date; next_night: the first stored night after it (NULL
+-- on the latest night, the usual case).
+INSERT INTO night_history_flags
+SELECT NOT EXISTS (SELECT 1 FROM hc_merge_target.snapshot_nights WHERE snapshot_date = $d),
+       (SELECT min(snapshot_date) FROM hc_merge_target.snapshot_nights WHERE snapshot_date > $d)
+WHERE $part = 0;
+
+INSERT INTO hc_merge_target.snapshot_nights
+SELECT $d WHERE $part = 0 AND (SELECT new_night FROM night_history_flags);
+
+-- The slice's models with their integer keys (new ids get the next keys, in id order).
+CREATE OR REPLACE TEMP TABLE night_history_slice AS
+SELECT n.model_id, k.model_key, k.first_refreshed, n.refreshed, n.downloads, n.downloads_all_time, n.likes, n.gated
+FROM night_models n LEFT JOIN hc_merge_target.model_keys k USING (model_id);
+
+CREATE OR REPLACE TEMP TABLE night_history_new_keys AS
+SELECT (SELECT coalesce(max(model_key), 0) FROM hc_merge_target.model_keys)
+       + CAST(row_number() OVER (ORDER BY model_id) AS INTEGER) AS model_key, model_id, refreshed
+FROM night_history_slice WHERE model_key IS NULL;
+
+INSERT INTO hc_merge_target.model_keys (model_key, model_id, first_refreshed)
+SELECT model_key, model_id, CASE WHEN refreshed THEN $d END FROM night_history_new_keys;
+
+UPDATE night_history_slice AS s SET model_key = n.model_key
+FROM night_history_new_keys n WHERE s.model_id = n.model_id;
+
+-- The first night a refresh fetched the model's heavy fields (time travel: license, base models
+-- and the rest were unknown before it).
+UPDATE hc_merge_target.model_keys AS k SET first_refreshed = $d
+FROM night_history_slice s
+WHERE k.model_key = s.model_key AND s.refreshed AND (s.first_refreshed IS NULL OR s.first_refreshed > $d)
+  AND (k.first_refreshed IS NULL OR k.first_refreshed > $d);
+
+INSERT INTO night_history_listed SELECT model_key FROM night_history_slice;
+
+-- Listed models whose run on $d does not hold their counts (or none does), or whose keyframe it
+-- is. The delta of all-time downloads is against the run of the night before: the one covering
+-- $d when it began earlier; when it began on $d (an earlier run of this night), its own delta
+-- says what the night before held. No covering run: not listed the night before (NULL).
+INSERT INTO night_history_changes
+WITH covering AS (
+    SELECT o.model_key, o.valid_from, o.downloads, o.downloads_all_time, o.likes, CAST(o.gated AS VARCHAR) AS gated,
+           o.downloads_all_time_delta
+    FROM hc_merge_target.model_counts_open o
+    WHERE o.valid_from <= $d AND o.model_key IN (SELECT model_key FROM night_history_slice)
+    UNION ALL
+    SELECT c.model_key, c.valid_from, c.downloads, c.downloads_all_time, c.likes, CAST(c.gated AS VARCHAR),
+           c.downloads_all_time_delta
+    FROM hc_merge_target.model_counts_closed c
+    WHERE c.valid_from <= $d AND c.valid_to > $d AND c.model_key IN (SELECT model_key FROM night_history_slice)
+)
+SELECT s.model_key, true, s.downloads, s.downloads_all_time, s.likes, s.gated,
+       CASE WHEN r.valid_from < $d THEN s.downloads_all_time - r.downloads_all_time
+            ELSE s.downloads_all_time - r.downloads_all_time + r.downloads_all_time_delta END
+FROM night_history_slice s
+LEFT JOIN covering r ON r.model_key = s.model_key
+CROSS JOIN night_history_flags f
+WHERE r.model_key IS NULL
+   OR r.downloads IS DISTINCT FROM s.downloads
+   OR r.downloads_all_time IS DISTINCT FROM s.downloads_all_time
+   OR r.likes IS DISTINCT FROM s.likes
+   OR r.gated IS DISTINCT FROM s.gated
+   OR (f.next_night IS NULL AND r.valid_from < $d
+       AND ((s.model_key + ($d - DATE '1970-01-01')) % 32 = 0 OR $d - r.valid_from >= 32));
+
+-- Last slice: models not listed on a new night leave the run they were in on $d.
+INSERT INTO night_history_changes (model_key, listed)
+SELECT r.model_key, false
+FROM (SELECT model_key FROM hc_merge_target.model_counts_open WHERE valid_from <= $d
+      UNION ALL
+      SELECT model_key FROM hc_merge_target.model_counts_closed WHERE valid_from <= $d AND valid_to > $d) r
+WHERE $part = $parts - 1 AND (SELECT new_night FROM night_history_flags)
+  AND r.model_key NOT IN (SELECT model_key FROM night_history_listed);
+
+-- Last slice: the closed runs that span $d (only on a night older than the latest: zone maps
+-- skip every row group otherwise) are taken out, to be put back split around $d.
+CREATE OR REPLACE TEMP TABLE night_history_spanning AS
+SELECT c.* FROM hc_merge_target.model_counts_closed c
+WHERE $part = $parts - 1 AND c.valid_from <= $d AND c.valid_to > $d
+  AND c.model_key IN (SELECT model_key FROM night_history_changes);
+
+DELETE FROM hc_merge_target.model_counts_closed AS c
+WHERE $part = $parts - 1 AND c.valid_from <= $d AND c.valid_to > $d
+  AND c.model_key IN (SELECT model_key FROM night_history_spanning);
+
+-- Last slice: the changed runs end on $d; on an earlier night a new run lasts until the next
+-- stored night, where the run it interrupted resumes.
+INSERT INTO hc_merge_target.model_counts_closed
+SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta FROM (
+    SELECT o.model_key, o.valid_from, $d AS valid_to, o.downloads, o.downloads_all_time, o.likes, o.gated,
+           o.downloads_all_time_delta
+    FROM hc_merge_target.model_counts_open o
+    WHERE o.valid_from < $d AND o.model_key IN (SELECT model_key FROM night_history_changes)
+    UNION ALL
+    SELECT s.model_key, s.valid_from, $d, s.downloads, s.downloads_all_time, s.likes, s.gated, s.downloads_all_time_delta
+    FROM night_history_spanning s WHERE s.valid_from < $d
+    UNION ALL
+    SELECT s.model_key, f.next_night, s.valid_to, s.downloads, s.downloads_all_time, s.likes, s.gated,
+           s.downloads_all_time - x.downloads_all_time   -- NULL when not listed on $d
+    FROM night_history_spanning s CROSS JOIN night_history_flags f
+    LEFT JOIN night_history_changes x ON x.model_key = s.model_key AND x.listed
+    WHERE s.valid_to > f.next_night
+    UNION ALL
+    SELECT x.model_key, $d, f.next_night, x.downloads, x.downloads_all_time, x.likes,
+           CAST(x.gated AS hc_merge_target.hc_gated), x.downloads_all_time_delta
+    FROM night_history_changes x CROSS JOIN night_history_flags f
+    WHERE x.listed AND f.next_night IS NOT NULL
+)
+WHERE $part = $parts - 1
+ORDER BY valid_from, model_key >> 17, downloads_all_time, model_key;
+
+-- Runs that begin on the next stored night now follow $d: their delta is against $d.
+UPDATE hc_merge_target.model_counts_closed AS c
+SET downloads_all_time_delta = CASE WHEN x.listed THEN c.downloads_all_time - x.downloads_all_time END
+FROM night_history_changes x, night_history_flags f
+WHERE $part = $parts - 1 AND c.valid_from > $d   -- constant: zone maps skip every row group on the latest night
+  AND c.valid_from = f.next_night AND c.model_key = x.model_key;
+
+UPDATE hc_merge_target.model_counts_open AS o
+SET downloads_all_time_delta = CASE WHEN x.listed THEN o.downloads_all_time - x.downloads_all_time END
+FROM night_history_changes x, night_history_flags f
+WHERE $part = $parts - 1 AND o.valid_from > $d AND o.valid_from = f.next_night AND o.model_key = x.model_key;
+
+-- An open run interrupted by an earlier night resumes at the next stored night.
+UPDATE hc_merge_target.model_counts_open AS o
+SET valid_from = f.next_night,
+    downloads_all_time_delta = o.downloads_all_time - (SELECT x.downloads_all_time FROM night_history_changes x
+                                                       WHERE x.model_key = o.model_key AND x.listed)
+FROM night_history_flags f
+WHERE $part = $parts - 1 AND f.next_night IS NOT NULL AND o.valid_from <= $d
+  AND o.model_key IN (SELECT model_key FROM night_history_changes);
+
+DELETE FROM hc_merge_target.model_counts_open AS o
+WHERE $part = $parts - 1 AND (SELECT next_night FROM night_history_flags) IS NULL
+  AND o.model_key IN (SELECT model_key FROM night_history_changes);
+
+INSERT INTO hc_merge_target.model_counts_open
+SELECT x.model_key, $d, x.downloads, x.downloads_all_time, x.likes, CAST(x.gated AS hc_merge_target.hc_gated),
+       x.downloads_all_time_delta
+FROM night_history_changes x CROSS JOIN night_history_flags f
+WHERE $part = $parts - 1 AND x.listed AND f.next_night IS NULL
+ORDER BY x.model_key;
+
+-- Base-model edges the slice's refreshed models no longer declare (deleted from lineage below),
+-- kept with the night they went, so a past night's lineage can be rebuilt. An edge first seen
+-- tonight (an earlier run of this night) never held on a finished night.
+INSERT INTO hc_merge_target.lineage_removed (child_id, parent_id, relation, source, first_seen, removed_on)
+SELECT l.child_id, l.parent_id, l.relation, l.source, l.first_seen, $d
+FROM hc_merge_target.lineage AS l
+WHERE l.child_id IN (SELECT model_id FROM night_models WHERE refreshed) AND l.first_seen < $d
+  AND NOT EXISTS (SELECT 1 FROM night_edges e
+                  WHERE e.child_id = l.child_id AND e.parent_id = l.parent_id AND e.relation = l.relation);
+-- ==== END history
 
 -- Lineage of refreshed models is replaced; unchanged edges keep their first_seen.
 DELETE FROM hc_merge_target.lineage AS l

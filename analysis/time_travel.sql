@@ -1,0 +1,219 @@
+-- Time travel (docs/history.md): the crawl tables as they stood after night S, as TEMP views of
+-- the same names on one reader's connection. Every analysis view reads them by name, so the
+-- figures, the report and every view answer for S. S is getvariable('hubcensus_as_of') (a
+-- constant to DuckDB: zone maps skip the history after S); {db} is the database's own catalog,
+-- so that a shadow reads the stored table, not itself. Statements run in order; one that
+-- names a `-- requires:` table the database lacks is skipped (analysis/time_travel.py).
+
+-- Runs, nights and the night's bookkeeping up to S. A run still holding on S is open as of S.
+CREATE OR REPLACE TEMP VIEW snapshot_nights AS
+SELECT * FROM {db}.main.snapshot_nights WHERE snapshot_date <= getvariable('hubcensus_as_of');
+
+CREATE OR REPLACE TEMP VIEW model_counts_closed AS
+SELECT * FROM {db}.main.model_counts_closed WHERE valid_to <= getvariable('hubcensus_as_of');
+
+CREATE OR REPLACE TEMP VIEW model_counts_open AS
+SELECT model_key, valid_from, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
+FROM {db}.main.model_counts_closed
+WHERE valid_from <= getvariable('hubcensus_as_of') AND valid_to > getvariable('hubcensus_as_of')
+UNION ALL
+SELECT model_key, valid_from, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
+FROM {db}.main.model_counts_open WHERE valid_from <= getvariable('hubcensus_as_of');
+
+CREATE OR REPLACE TEMP VIEW crawl_runs AS
+SELECT * FROM {db}.main.crawl_runs WHERE snapshot_date <= getvariable('hubcensus_as_of');
+
+CREATE OR REPLACE TEMP VIEW model_changes AS
+SELECT * FROM {db}.main.model_changes WHERE snapshot_date <= getvariable('hubcensus_as_of');
+
+-- requires: rejected_records
+CREATE OR REPLACE TEMP VIEW rejected_records AS
+SELECT * FROM {db}.main.rejected_records WHERE snapshot_date <= getvariable('hubcensus_as_of');
+
+-- Base-model edges on S: first seen by S and not removed by S (removed ones are kept in
+-- lineage_removed with the night they went).
+CREATE OR REPLACE TEMP VIEW lineage AS
+SELECT child_id, parent_id, relation, source, first_seen
+FROM {db}.main.lineage WHERE first_seen <= getvariable('hubcensus_as_of')
+UNION ALL
+SELECT child_id, parent_id, relation, source, first_seen
+FROM {db}.main.lineage_removed
+WHERE first_seen <= getvariable('hubcensus_as_of') AND removed_on > getvariable('hubcensus_as_of');
+
+CREATE OR REPLACE TEMP VIEW lineage_removed AS
+SELECT * FROM {db}.main.lineage_removed WHERE removed_on <= getvariable('hubcensus_as_of');
+
+-- hub_models on S, computed once per connection: one row per stored hub_models row, in its
+-- order, so the shadow view pairs them by position (no join of 3M ids per query).
+--   listed on S: the run holding on S gives the counts; alive.
+--   not listed on S: the counts of its last run before S; deleted on the first complete listing
+--     from the night its last run ended that did not reject its record whole (a record the parser
+--     could not read keeps its model alive, as the merge does); alive if there was none.
+--   license, gated, base_models, pipeline_tag, library_name: today's value, rolled back through
+--     the changes observed after S (the old value of the first); gated from the run when it
+--     holds one. Before the first night a refresh fetched the model, its heavy fields were
+--     unknown (NULL). Fields no history keeps (tags, languages, files, ...) are today's.
+CREATE OR REPLACE TEMP TABLE as_of_models AS
+WITH s AS (SELECT getvariable('hubcensus_as_of') AS s),
+held AS (   -- the run holding on S
+    SELECT model_key, downloads, downloads_all_time, likes, CAST(gated AS VARCHAR) AS gated
+    FROM {db}.main.model_counts_closed
+    WHERE valid_from <= getvariable('hubcensus_as_of') AND valid_to > getvariable('hubcensus_as_of')
+    UNION ALL
+    SELECT model_key, downloads, downloads_all_time, likes, CAST(gated AS VARCHAR)
+    FROM {db}.main.model_counts_open WHERE valid_from <= getvariable('hubcensus_as_of')
+),
+models AS MATERIALIZED (
+    SELECT m.rowid AS position, m.model_id, m.first_seen, m.deleted_at, m.refreshed_on, k.model_key, k.first_refreshed
+    FROM {db}.main.hub_models m LEFT JOIN {db}.main.model_keys k USING (model_id)
+),
+gone AS MATERIALIZED (   -- seen by S, not listed on S
+    SELECT m.model_key FROM models m
+    WHERE m.first_seen <= getvariable('hubcensus_as_of') AND m.model_key IS NOT NULL
+      AND m.model_key NOT IN (SELECT model_key FROM held)
+),
+last_run AS (
+    SELECT c.model_key, c.valid_to AS ended, c.downloads, c.downloads_all_time, c.likes, CAST(c.gated AS VARCHAR) AS gated
+    FROM {db}.main.model_counts_closed c SEMI JOIN gone g USING (model_key)
+    WHERE c.valid_to <= getvariable('hubcensus_as_of')
+    QUALIFY row_number() OVER (PARTITION BY c.model_key ORDER BY c.valid_to DESC) = 1
+),
+listings AS (
+    SELECT DISTINCT snapshot_date FROM {db}.main.crawl_runs
+    WHERE status = 'complete' AND plan IN ('sweep', 'full') AND snapshot_date <= getvariable('hubcensus_as_of')
+),
+deleted AS (
+    SELECT r.model_key, min(l.snapshot_date) AS deleted_at
+    FROM last_run r
+    JOIN models m USING (model_key)
+    JOIN listings l ON l.snapshot_date >= r.ended
+    WHERE NOT EXISTS (SELECT 1 FROM {db}.main.rejected_records j
+                      WHERE j.snapshot_date = l.snapshot_date AND j.model_id = m.model_id AND j.field IS NULL)
+    GROUP BY 1
+),
+last_listed AS (
+    SELECT r.model_key, max(n.snapshot_date) AS last_seen
+    FROM last_run r JOIN {db}.main.snapshot_nights n ON n.snapshot_date < r.ended
+    GROUP BY 1
+),
+changed AS (   -- the first change of each field after S: its old value is the value on S
+    SELECT model_id, field, first(old_value ORDER BY snapshot_date) AS old_value
+    FROM {db}.main.model_changes WHERE snapshot_date > getvariable('hubcensus_as_of')
+    GROUP BY 1, 2
+)
+SELECT m.position,
+       m.first_seen <= getvariable('hubcensus_as_of') AS seen,
+       coalesce(m.first_refreshed <= getvariable('hubcensus_as_of'),
+                m.model_key IS NULL AND m.refreshed_on <= getvariable('hubcensus_as_of'), false) AS refreshed,
+       h.model_key IS NOT NULL AS held,
+       CASE WHEN h.model_key IS NOT NULL THEN NULL
+            WHEN m.model_key IS NULL OR r.model_key IS NULL   -- no runs: the table's own dates
+                THEN CASE WHEN m.deleted_at <= getvariable('hubcensus_as_of') THEN m.deleted_at END
+            ELSE d.deleted_at END AS deleted_at,
+       CASE WHEN h.model_key IS NOT NULL THEN getvariable('hubcensus_as_of') ELSE ll.last_seen END AS last_seen,
+       coalesce(h.downloads, r.downloads) AS downloads,
+       coalesce(h.downloads_all_time, r.downloads_all_time) AS downloads_all_time,
+       coalesce(h.likes, r.likes) AS likes,
+       h.model_key IS NOT NULL OR r.model_key IS NOT NULL AS has_counts,
+       coalesce(h.gated, r.gated) AS run_gated,
+       cg.model_id IS NOT NULL AS gated_changed, cg.old_value AS gated_before,
+       cl.model_id IS NOT NULL AS license_changed, cl.old_value AS license_before,
+       cb.model_id IS NOT NULL AS base_models_changed, cb.old_value AS base_models_before,
+       cp.model_id IS NOT NULL AS pipeline_tag_changed, cp.old_value AS pipeline_tag_before,
+       cy.model_id IS NOT NULL AS library_name_changed, cy.old_value AS library_name_before
+FROM models m
+LEFT JOIN held h USING (model_key)
+LEFT JOIN last_run r USING (model_key)
+LEFT JOIN deleted d USING (model_key)
+LEFT JOIN last_listed ll USING (model_key)
+LEFT JOIN changed cg ON cg.model_id = m.model_id AND cg.field = 'gated'
+LEFT JOIN changed cl ON cl.model_id = m.model_id AND cl.field = 'license'
+LEFT JOIN changed cb ON cb.model_id = m.model_id AND cb.field = 'base_models'
+LEFT JOIN changed cp ON cp.model_id = m.model_id AND cp.field = 'pipeline_tag'
+LEFT JOIN changed cy ON cy.model_id = m.model_id AND cy.field = 'library_name'
+ORDER BY m.position;
+
+CREATE OR REPLACE TEMP VIEW hub_models AS
+SELECT h.* REPLACE (
+    CASE WHEN t.run_gated IS NOT NULL THEN t.run_gated WHEN t.gated_changed THEN t.gated_before ELSE h.gated END AS gated,
+    CASE WHEN NOT t.refreshed THEN NULL WHEN t.license_changed THEN t.license_before ELSE h.license END AS license,
+    CASE WHEN NOT t.refreshed THEN NULL
+         WHEN t.base_models_changed THEN CASE WHEN t.base_models_before IS NOT NULL
+                                              THEN list_sort(string_split(t.base_models_before, ',')) END
+         ELSE h.base_models END AS base_models,
+    CASE WHEN NOT t.refreshed THEN NULL WHEN t.pipeline_tag_changed THEN t.pipeline_tag_before ELSE h.pipeline_tag END
+        AS pipeline_tag,
+    CASE WHEN NOT t.refreshed THEN NULL WHEN t.library_name_changed THEN t.library_name_before ELSE h.library_name END
+        AS library_name,
+    CASE WHEN t.refreshed THEN h.sha END AS sha,
+    CASE WHEN t.refreshed THEN h.license_name END AS license_name,
+    CASE WHEN t.refreshed THEN h.license_link END AS license_link,
+    CASE WHEN t.refreshed THEN h.params END AS params,
+    CASE WHEN t.refreshed THEN h.languages END AS languages,
+    CASE WHEN t.refreshed THEN h.datasets END AS datasets,
+    CASE WHEN t.refreshed THEN h.tags END AS tags,
+    CASE WHEN t.refreshed THEN h.siblings_count END AS siblings_count,
+    CASE WHEN t.refreshed THEN h.weight_formats END AS weight_formats,
+    CASE WHEN t.refreshed THEN h.hub_children_count END AS hub_children_count,
+    CASE WHEN t.has_counts THEN t.downloads ELSE h.downloads END AS downloads,
+    CASE WHEN t.has_counts THEN t.downloads_all_time ELSE h.downloads_all_time END AS downloads_all_time,
+    CASE WHEN t.has_counts THEN t.likes ELSE h.likes END AS likes,
+    CASE WHEN t.has_counts THEN coalesce(t.last_seen, least(h.last_seen, getvariable('hubcensus_as_of')))
+         ELSE least(h.last_seen, getvariable('hubcensus_as_of')) END AS last_seen,
+    t.deleted_at AS deleted_at,
+    CASE WHEN t.refreshed THEN least(h.refreshed_on, getvariable('hubcensus_as_of')) END AS refreshed_on)
+FROM {db}.main.hub_models h POSITIONAL JOIN temp.main.as_of_models t
+WHERE t.seen;
+
+-- Datasets and Spaces (migration 003): those with a snapshot on S were alive; links on S from
+-- their history of additions and removals.
+-- requires: hub_datasets, dataset_snapshots
+CREATE OR REPLACE TEMP VIEW hub_datasets AS
+SELECT h.* REPLACE (
+    CASE WHEN s.dataset_id IS NOT NULL THEN NULL
+         ELSE least(coalesce(h.deleted_at, getvariable('hubcensus_as_of')), getvariable('hubcensus_as_of')) END AS deleted_at,
+    CASE WHEN s.dataset_id IS NOT NULL THEN s.downloads ELSE h.downloads END AS downloads,
+    CASE WHEN s.dataset_id IS NOT NULL THEN s.downloads_all_time ELSE h.downloads_all_time END AS downloads_all_time,
+    CASE WHEN s.dataset_id IS NOT NULL THEN s.likes ELSE h.likes END AS likes)
+FROM {db}.main.hub_datasets h
+LEFT JOIN (SELECT * FROM {db}.main.dataset_snapshots WHERE snapshot_date = getvariable('hubcensus_as_of')) s USING (dataset_id)
+WHERE h.first_seen <= getvariable('hubcensus_as_of');
+
+-- requires: hub_spaces, space_snapshots
+CREATE OR REPLACE TEMP VIEW hub_spaces AS
+SELECT h.* REPLACE (
+    CASE WHEN s.space_id IS NOT NULL THEN NULL
+         ELSE least(coalesce(h.deleted_at, getvariable('hubcensus_as_of')), getvariable('hubcensus_as_of')) END AS deleted_at,
+    CASE WHEN s.space_id IS NOT NULL THEN s.likes ELSE h.likes END AS likes)
+FROM {db}.main.hub_spaces h
+LEFT JOIN (SELECT * FROM {db}.main.space_snapshots WHERE snapshot_date = getvariable('hubcensus_as_of')) s USING (space_id)
+WHERE h.first_seen <= getvariable('hubcensus_as_of');
+
+-- A link held on S when its last change by S added it, or, with no change by S, when it was
+-- there before any change was recorded: still there today and first seen by S, or removed after
+-- S. A link that is gone today has no recorded `source` (NULL).
+-- requires: repo_links, repo_link_changes
+CREATE OR REPLACE TEMP VIEW repo_links AS
+WITH changes AS (
+    SELECT source_type, source_id, target_type, target_id, relation,
+           arg_max(change, snapshot_date) FILTER (WHERE snapshot_date <= getvariable('hubcensus_as_of')) AS last_change,
+           max(snapshot_date) FILTER (WHERE snapshot_date <= getvariable('hubcensus_as_of') AND change = 'added') AS added_on,
+           arg_min(change, snapshot_date) FILTER (WHERE snapshot_date > getvariable('hubcensus_as_of')) AS next_change
+    FROM {db}.main.repo_link_changes
+    GROUP BY 1, 2, 3, 4, 5
+),
+links AS (
+    SELECT coalesce(l.source_type, c.source_type) AS source_type, coalesce(l.source_id, c.source_id) AS source_id,
+           coalesce(l.target_type, c.target_type) AS target_type, coalesce(l.target_id, c.target_id) AS target_id,
+           coalesce(l.relation, c.relation) AS relation, l.source,
+           CASE WHEN l.source_id IS NOT NULL AND l.first_seen <= getvariable('hubcensus_as_of') THEN l.first_seen
+                ELSE c.added_on END AS first_seen,
+           CASE WHEN c.last_change IS NOT NULL THEN c.last_change = 'added'
+                WHEN l.source_id IS NOT NULL THEN l.first_seen <= getvariable('hubcensus_as_of')
+                ELSE c.next_change = 'removed' END AS held
+    FROM {db}.main.repo_links l
+    FULL OUTER JOIN changes c
+      ON c.source_type = l.source_type AND c.source_id = l.source_id AND c.target_type = l.target_type
+     AND c.target_id = l.target_id AND c.relation = l.relation
+)
+SELECT source_type, source_id, target_type, target_id, relation, source, first_seen FROM links WHERE held;

@@ -1,0 +1,88 @@
+"""Two databases fed the same crawled nights: one stores history compactly (the code as it is),
+its twin stores full snapshot rows, as every night did before migration 004.
+
+The twin is the reference: it has migrations 001-003 only, and its merge is today's merge.sql
+with the history block (between `-- ==== BEGIN history` and `-- ==== END history`) replaced by
+the two statements that wrote one row per model and night. Each night is crawled once; the
+staged night is merged into the compact database and then into its twin, so both see exactly
+the same input. No tests here: tests/test_history_*.py use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+
+import duckdb
+
+import pipeline.night
+import storage.db
+import storage.merge
+from storage.merge import merge_night
+
+HISTORY_BLOCK = re.compile(r"-- ==== BEGIN history.*?-- ==== END history\n", re.DOTALL)
+FULL_ROW_STATEMENTS = """-- One snapshot row per model and date: re-running a day replaces that day's rows.
+DELETE FROM hc_merge_target.model_snapshots
+WHERE snapshot_date = $d AND model_id IN (SELECT model_id FROM night_models);
+
+INSERT INTO hc_merge_target.model_snapshots (snapshot_date, model_id, downloads, downloads_all_time, likes, gated)
+SELECT $d, model_id, downloads, downloads_all_time, likes, gated FROM night_models;
+"""
+LAST_FULL_ROW_VERSION = 3
+
+
+def full_row_merge_sql(folder: Path) -> Path:
+    """merge.sql as it was before compact history (the history block swapped back)."""
+    text = storage.merge.MERGE.read_text()
+    assert len(HISTORY_BLOCK.findall(text)) == 1, "merge.sql must hold exactly one history block"
+    path = folder / "merge_full_rows.sql"
+    path.write_text(HISTORY_BLOCK.sub(lambda _m: FULL_ROW_STATEMENTS, text))
+    return path
+
+
+def create_full_row_db(path: Path) -> Path:
+    """A new database at the last schema version that stored full snapshot rows."""
+    older = [m for m in storage.db.migrations() if m[0] <= LAST_FULL_ROW_VERSION]
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("CREATE TABLE schema_migrations (version INTEGER NOT NULL, name VARCHAR NOT NULL, "
+                    "applied_at TIMESTAMP NOT NULL)")
+        for version, name, sql in older:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [version, name])
+    finally:
+        con.close()
+    return path
+
+
+class Twins:
+    """run(endpoint, **run_night kwargs) crawls a night into `compact` and merges the same staged
+    night into `full_rows`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.compact = folder / "compact.duckdb"
+        self.full_rows = create_full_row_db(folder / "full_rows.duckdb")
+        self.full_row_merge = full_row_merge_sql(folder)
+
+    def run(self, monkeypatch, endpoint: str, **kwargs):
+        def merge_both(staging, *args, **kw):
+            merged = merge_night(staging, *args, **kw)
+            compact_path = staging.db_path
+            with monkeypatch.context() as patch:
+                patch.setattr(storage.merge, "MERGE", self.full_row_merge)
+                staging.db_path = self.full_rows
+                try:
+                    merge_night(staging, *args, **kw)
+                finally:
+                    staging.db_path = compact_path
+            return merged
+
+        with monkeypatch.context() as patch:
+            patch.setattr(pipeline.night, "merge_night", merge_both)
+            return pipeline.night.run_night(str(self.compact), endpoint=endpoint, progress=False, **kwargs)
+
+
+def rows(db: Path, sql: str, params=None) -> list[tuple]:
+    with contextlib.closing(duckdb.connect(str(db), read_only=True)) as con:
+        return sorted(con.execute(sql, params).fetchall(), key=repr)
