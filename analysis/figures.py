@@ -14,6 +14,7 @@ import json
 
 import duckdb
 
+from analysis.lifecycle import lifecycle_figures
 from analysis.installer import prepare_reader
 from analysis.time_travel import travel
 
@@ -56,6 +57,7 @@ def compute_figures(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None
         "relation_counts": _pairs(con, "figure_relation_counts"),
         "top_derivatives": [{k: (v if k == "model_id" else int(v)) for k, v in entry.items()} for entry in top],
         "models_ge_100m_downloads_all_time": int(summary["models_ge_100m_downloads_all_time"]),
+        **lifecycle_figures(con),   # datasets, Spaces and papers (docs/figures.md)
     }
     return dict(sorted(figures.items()))
 

@@ -35,11 +35,18 @@ from pyspark.sql import functions as F
 from sqlglot import exp
 
 from analysis.installer import load_taxonomy, sql_scripts
+from analysis.lifecycle import BOOLEAN_FIELDS as LIFECYCLE_BOOLEANS
+from analysis.lifecycle import ID_FIELDS as LIFECYCLE_IDS
+from analysis.lifecycle import LIST_VIEWS as LIFECYCLE_LIST_VIEWS
+from analysis.lifecycle import SCALAR_VIEWS as LIFECYCLE_SCALAR_VIEWS
 
 # The export's layout (storage/export.py, docs/lakehouse.md): one directory per table.
 SNAPSHOTS = "model_snapshots"
-WHOLE_TABLES = ("models", "lineage", "model_changes", "crawl_runs", "rejected_records")
-OPTIONAL_TABLES = frozenset({"rejected_records"})
+WHOLE_TABLES = ("models", "lineage", "model_changes", "crawl_runs", "rejected_records",
+                "datasets", "spaces", "repo_links", "repo_link_changes")
+OPTIONAL_TABLES = frozenset({"rejected_records", "datasets", "spaces", "repo_links", "repo_link_changes"})
+# Exported as the analysis views (with license_family), registered as the tables they are made of.
+STORED_AS = {"models": "hub_models", "datasets": "hub_datasets", "spaces": "hub_spaces"}
 # The contract's columns (ARCHITECTURE.md), for an export that holds no night yet.
 EMPTY_SNAPSHOTS_SCHEMA = ("model_id STRING, downloads BIGINT, downloads_all_time BIGINT, likes BIGINT, "
                           "gated STRING, snapshot_date DATE")
@@ -48,6 +55,7 @@ EMPTY_SNAPSHOTS_SCHEMA = ("model_id STRING, downloads BIGINT, downloads_all_time
 FIGURE_VIEWS = (
     "figure_summary", "figure_models_created_by_month", "figure_gated", "figure_license_counts",
     "figure_license_family_counts", "figure_relation_counts", "figure_top_derivatives",
+    *LIFECYCLE_SCALAR_VIEWS.values(), *(view for view, _fields, _order in LIFECYCLE_LIST_VIEWS.values()),
 )
 # JSON key -> the (key, count) view it is read from.
 PAIR_VIEWS = {
@@ -147,7 +155,7 @@ def register_export(spark: SparkSession, export_dir: str, only: Collection[str] 
     for name in WHOLE_TABLES:
         # hub_models as stored; `models` (with license_family) is rebuilt by the analysis view
         # from the current taxonomy, as `hubcensus figures` does.
-        relation = "hub_models" if name == "models" else name
+        relation = STORED_AS.get(name, name)
         if wanted is not None and relation not in wanted:
             continue
         frame = _read_parquet(spark, f"{root}/{name}")
@@ -155,7 +163,7 @@ def register_export(spark: SparkSession, export_dir: str, only: Collection[str] 
             if name in OPTIONAL_TABLES:
                 continue
             raise FileNotFoundError(f"{root} has no {name}/ table: not a hubcensus export (run `hubcensus export`)")
-        if name == "models":
+        if name in STORED_AS and "license_family" in frame.columns:
             frame = frame.drop("license_family")
         frame.createOrReplaceTempView(relation)
         registered.append(relation)
@@ -301,8 +309,21 @@ def figures_from_export(spark: SparkSession, export_dir: str) -> dict:
         "models_with_base_model": int(with_base_model),
         "top_derivatives": [{k: (v if k == "model_id" else int(v)) for k, v in entry.items()} for entry in top],
         "models_ge_100m_downloads_all_time": int(ge_100m),
+        **_lifecycle_figures(spark),
     }
     return dict(sorted(figures.items()))
+
+
+def _lifecycle_figures(spark: SparkSession) -> dict:
+    """The eight lifecycle keys, read as analysis.lifecycle reads them from DuckDB."""
+    figures: dict = {}
+    for key, view in LIFECYCLE_SCALAR_VIEWS.items():   # constants of analysis.lifecycle
+        figures[key] = int(spark.sql(f"SELECT {key} FROM {view}").collect()[0][0])
+    for key, (view, fields, order) in LIFECYCLE_LIST_VIEWS.items():
+        rows = spark.sql(f"SELECT {', '.join(fields)} FROM {view} ORDER BY {order}").collect()
+        figures[key] = [{f: (v if f in LIFECYCLE_IDS else bool(v) if f in LIFECYCLE_BOOLEANS else int(v))
+                         for f, v in zip(fields, row)} for row in rows]
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:

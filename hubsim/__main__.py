@@ -56,14 +56,14 @@ def main(argv: list[str] | None = None) -> int:
                        help="accept expand[]=baseModels|childrenModelCount|usedStorage on listings")
     truth = sub.add_parser("truth", help="print the headline figures of the universe as JSON")
     _universe_args(truth)
-    truth.add_argument("--lifecycle", action="store_true",
-                       help="add the datasets / Spaces / papers keys of docs/figures.md")
+    truth.add_argument("--models-only", action="store_true",
+                       help="leave out the datasets / Spaces / papers keys (the figures of a models-only crawl)")
     args = parser.parse_args(argv)
 
     if args.command == "truth":
         started = time.perf_counter()
         universe = _build(args)
-        figures = universe.truth(lifecycle=args.lifecycle)
+        figures = universe.truth(lifecycle=not args.models_only)
         sys.stdout.write(orjson.dumps(figures, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode() + "\n")
         print(f"hubsim truth: {universe.n_slots} slots in {time.perf_counter() - started:.1f}s", file=sys.stderr)
         return 0

@@ -672,9 +672,9 @@ class Universe:
         """The id a model card declares for a `ds1`/`ds2` value (hubsim.links)."""
         return self.datasets.repo_id(ref) if ref >= 0 else links.off_hub_name(ref)
 
-    def truth(self, lifecycle: bool = False) -> dict:
-        """docs/figures.md. lifecycle=True adds the eight keys of datasets, Spaces and papers
-        (hubsim.lifecycle); off by default until the crawler and the analysis serve them."""
+    def truth(self, lifecycle: bool = True) -> dict:
+        """docs/figures.md, with the eight keys of datasets, Spaces and papers (hubsim.lifecycle);
+        lifecycle=False leaves those out (the figures of a models-only crawl)."""
         from hubsim.truth import compute_truth
         figures = compute_truth(self)
         if lifecycle:

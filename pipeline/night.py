@@ -111,7 +111,7 @@ class PageBudget:
 
 def run_night(db_path, endpoint: str | None = None, token: str | None = None,
               snapshot_date: dt.date | None = None, progress: ProgressReport | None | bool = None,
-              plans: Sequence[str] = DEFAULT_PLANS, repo_types: Sequence[str] = ("models",),
+              plans: Sequence[str] = DEFAULT_PLANS, repo_types: Sequence[str] = REPO_TYPES,
               policy: RetryPolicy | None = None, merge_wait_seconds: float | None = None,
               max_pages: int | None = None, install_views: bool = True) -> NightResult:
     """Crawl one night into db_path (files beside it: <db>.staging*, <db>.lock) and merge it.

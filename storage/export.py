@@ -50,8 +50,10 @@ PARTITIONED_TABLE = "model_snapshots"
 PARTITION_COLUMN = "snapshot_date"
 # Output name -> source relation. `models` is the analysis view (hub_models + license_family)
 # when installed, else the raw table; the rest are the crawl tables as stored.
-WHOLE_TABLES = ("models", "lineage", "model_changes", "crawl_runs", "rejected_records")
-OPTIONAL_TABLES = frozenset({"rejected_records"})       # older databases (migration 001) lack it
+WHOLE_TABLES = ("models", "lineage", "model_changes", "crawl_runs", "rejected_records",
+                "datasets", "spaces", "repo_links", "repo_link_changes")   # the last four: the lifecycle graph
+# older databases lack them (rejected_records: migration 002; the lifecycle graph: 003)
+OPTIONAL_TABLES = frozenset({"rejected_records", "datasets", "spaces", "repo_links", "repo_link_changes"})
 # The layout before the manifest (one file per table at the top): --overwrite removes it.
 LEGACY_OUTPUTS = ("models.parquet", "lineage.parquet", "model_changes.parquet", "crawl_runs.parquet")
 NO_NIGHT = dt.date(1, 1, 1)
@@ -127,6 +129,10 @@ def source_relation(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     """The relation an output is read from; None for an optional table the database lacks."""
     if name == "models":
         return "models" if con.execute(HAS_MODELS_VIEW_SQL).fetchone()[0] else "hub_models"
+    if name in ("datasets", "spaces"):   # the analysis view (with license_family) when installed
+        if con.execute(HAS_RELATION_SQL, [name]).fetchone()[0]:
+            return name
+        return f"hub_{name}" if con.execute(HAS_RELATION_SQL, [f"hub_{name}"]).fetchone()[0] else None
     if name in OPTIONAL_TABLES and not con.execute(HAS_RELATION_SQL, [name]).fetchone()[0]:
         return None
     return name

@@ -13,6 +13,7 @@ import duckdb
 
 import analysis
 from storage.db import apply_migrations, migrations
+from storage.history import write_snapshot_rows
 
 HOSTILE_ID = "<script>alert(1)</script>"
 HOSTILE_LICENSE = "<b>evil</b>"
@@ -57,11 +58,14 @@ def make_db(path: Path, install_views: bool = True, schema: int | None = None) -
              sorted(p for c, p, *_ in LINEAGE if c == mid) or None, DAY1, DAY1 if deleted else DAY2, deleted,
              {"finetune": 2, "adapter": 0, "quantized": 1, "merge": 0} if mid == "meta/base-7b" else None],
         )
-    for day in (DAY1, DAY2):
-        for (mid, _a, created, gated, _l, dl, dl_all, likes, *_rest, deleted) in MODELS:
-            if created.date() <= day and not (deleted and deleted <= day):
-                con.executemany("INSERT INTO model_snapshots VALUES (?, ?, ?, ?, ?, ?)",
-                                [[day, mid, dl - (day == DAY1), dl_all - (day == DAY1), likes, gated]])
+    snapshots = [[day, mid, dl - (day == DAY1), dl_all - (day == DAY1), likes, gated]
+                 for day in (DAY1, DAY2)
+                 for (mid, _a, created, gated, _l, dl, dl_all, likes, *_rest, deleted) in MODELS
+                 if created.date() <= day and not (deleted and deleted <= day)]
+    if schema is None or schema >= 4:   # model_snapshots is a view over the history since migration 004
+        write_snapshot_rows(con, snapshots)
+    else:
+        con.executemany("INSERT INTO model_snapshots VALUES (?, ?, ?, ?, ?, ?)", snapshots)
     con.executemany("INSERT INTO lineage VALUES (?, ?, ?, ?, ?)", LINEAGE)
     con.executemany("INSERT INTO model_changes VALUES (?, ?, ?, ?, ?)", CHANGES)
     for run_id, (day, plan) in enumerate([(DAY1, "sweep"), (DAY1, "refresh"), (DAY2, "sweep"), (DAY2, "refresh")], 1):

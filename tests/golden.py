@@ -2,8 +2,8 @@
 when its machinery does (issue 16: faster parse and staging, the same database). No tests here.
 
 `python -m tests.golden` prints the hashes for the universe of tests/test_crawl_golden.py; they
-were recorded into tests/golden_hashes.json with the parse and staging as of commit c92bfb0,
-before the parse was rewritten for speed.
+were recorded into tests/golden_hashes.json by the crawl as of commit c92bfb0, before the parse
+and staging were rewritten for speed, against the hubsim of the commit that records them.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def content_hashes(db: Path) -> dict[str, str]:
 
 
 def crawl_golden_universe(db: Path, real_sample: Path) -> dict[str, str]:
-    """Two nights of the real sample cloned to 3,000 records with hostile values injected."""
+    """Two nights of the real sample cloned to 3,000 records (served verbatim, so changes to hubsim's
+    synthetic universe cannot move them) with hostile values injected."""
     import datetime as dt
 
     import pipeline
@@ -52,7 +53,7 @@ def crawl_golden_universe(db: Path, real_sample: Path) -> dict[str, str]:
 
     fast = RetryPolicy(attempts=2, backoff_initial=0.01, backoff_max=0.02, jitter=0.0)
     for day in (1, 2):
-        universe = Universe.build(models=300, seed=5, day=day, real_path=real_sample, real_scale=3000, long_tail=True)
+        universe = Universe.build(models=0, seed=5, day=day, real_path=real_sample, real_scale=3000)
         sim = SimServer(universe, faults=HOSTILE_FAULTS).start()
         try:
             pipeline.run_night(str(db), endpoint=sim.url, progress=False, policy=fast, repo_types=("models",),

@@ -13,7 +13,13 @@ CONTRACT_KEYS = sorted([
     "snapshot_date", "models_total", "models_created_last_30d", "models_created_by_month", "gated", "gated_share",
     "license_counts", "license_family_counts", "models_with_base_model", "relation_counts", "top_derivatives",
     "models_ge_100m_downloads_all_time",
+    # the lifecycle graph (tests/test_analysis_lifecycle_figures.py has their values)
+    "datasets_total", "spaces_total", "models_with_training_data", "top_training_datasets", "models_with_papers",
+    "top_papers", "spaces_with_models", "top_models_by_spaces",
 ])
+# A database of models only: no datasets, Spaces or links.
+NO_LIFECYCLE = {"datasets_total": 0, "spaces_total": 0, "models_with_training_data": 0, "top_training_datasets": [],
+                "models_with_papers": 0, "top_papers": [], "spaces_with_models": 0, "top_models_by_spaces": []}
 
 
 def top(model_id, direct, descendants, finetune=0, adapter=0, quantized=0, merge=0):
@@ -46,6 +52,7 @@ EXPECTED_EXAMPLE = {
         top("ft/A2", 1, 1, merge=1),
         top("orph/O", 1, 1, adapter=1),
     ],
+    **NO_LIFECYCLE,
 }
 
 D = dt.date
@@ -95,6 +102,7 @@ def test_empty_database_gives_every_key_with_zero_values(tmp_path):
         "relation_counts": {"adapter": 0, "finetune": 0, "merge": 0, "quantized": 0, "unknown": 0},
         "snapshot_date": None,
         "top_derivatives": [],
+        **NO_LIFECYCLE,
     }
 
 

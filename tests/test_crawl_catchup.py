@@ -19,6 +19,9 @@ from crawler.plans import CATCHUP, repo_path
 from pipeline import PartialRun
 from tests.crawl_helpers import content
 
+# The models night's mechanics (plans, bytes, catch-up); the three-type night: test_crawl_lifecycle.py
+MODELS_ONLY = ("models",)
+
 DAY2 = dt.date(2026, 11, 2)
 FORGOTTEN = 250   # 3 catch-up pages of 100
 
@@ -39,7 +42,7 @@ def forget_heavy_fields(db, count: int) -> list[str]:
 def night_with_stragglers(sim_factory, tmp_path):
     sim = sim_factory(models=3000, seed=5)
     reference = tmp_path / "reference.duckdb"
-    pipeline.run_night(str(reference), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(reference), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
     forgotten = tmp_path / "forgotten.duckdb"
     shutil.copy(reference, forgotten)
     ids = forget_heavy_fields(forgotten, FORGOTTEN)
@@ -49,7 +52,7 @@ def night_with_stragglers(sim_factory, tmp_path):
 def test_the_next_night_fetches_exactly_the_models_without_heavy_fields(night_with_stragglers):
     sim, reference, forgotten, ids = night_with_stragglers
     sim.reset_stats()
-    result = pipeline.run_night(str(forgotten), endpoint=sim.url, progress=False, snapshot_date=DAY2)
+    result = pipeline.run_night(str(forgotten), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, snapshot_date=DAY2)
     by_id = next(e for e in sim.stats()["by_request"] if e["kind"] == "model")
     assert by_id["requests"] == FORGOTTEN
     assert (result.plans["models/catchup"].pages, result.plans["models/catchup"].models) == (3, FORGOTTEN)
@@ -57,7 +60,7 @@ def test_the_next_night_fetches_exactly_the_models_without_heavy_fields(night_wi
     assert con.execute("SELECT count(*) FROM hub_models WHERE refreshed_on IS NULL").fetchone()[0] == 0
     con.close()
     # ... and then the heavy fields are those a full crawl stored
-    pipeline.run_night(str(reference), endpoint=sim.url, progress=False, snapshot_date=DAY2)
+    pipeline.run_night(str(reference), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, snapshot_date=DAY2)
     fields = "SELECT model_id, license, tags, pipeline_tag FROM hub_models ORDER BY model_id"
     assert duckdb.connect(str(forgotten), read_only=True).execute(fields).fetchall() == \
         duckdb.connect(str(reference), read_only=True).execute(fields).fetchall()
@@ -67,11 +70,11 @@ def test_a_night_stopped_during_the_catchup_resumes_where_it_stopped(night_with_
     sim, _, forgotten, _ = night_with_stragglers
     uninterrupted = tmp_path / "uninterrupted.duckdb"
     shutil.copy(forgotten, uninterrupted)
-    pipeline.run_night(str(uninterrupted), endpoint=sim.url, progress=False, snapshot_date=DAY2)
+    pipeline.run_night(str(uninterrupted), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, snapshot_date=DAY2)
     sim.reset_stats()
     with pytest.raises(PartialRun):   # sweep 3 pages + refresh 1 page + the first catch-up page
-        pipeline.run_night(str(forgotten), endpoint=sim.url, progress=False, snapshot_date=DAY2, max_pages=5)
-    resumed = pipeline.run_night(str(forgotten), endpoint=sim.url, progress=False, snapshot_date=DAY2)
+        pipeline.run_night(str(forgotten), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, snapshot_date=DAY2, max_pages=5)
+    resumed = pipeline.run_night(str(forgotten), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, snapshot_date=DAY2)
     assert resumed.resumed
     by_id = next(e for e in sim.stats()["by_request"] if e["kind"] == "model")
     assert by_id["requests"] == FORGOTTEN   # nothing fetched twice

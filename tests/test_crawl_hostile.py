@@ -83,7 +83,7 @@ def test_an_unreadable_record_costs_only_itself_tonight_and_is_stored_once_the_h
     assert stored_ids(db) == [m for m in ALL if m != "org/m4"]
     assert query(db, "SELECT snapshot_date, plan, model_id, field, reason, page_no FROM rejected_records") == [
         (NIGHTS[0], "full", model_id, None, reason, 2)]
-    assert query(db, "SELECT plan, status, skipped_records FROM crawl_runs") == [("full", "complete", 1)]
+    assert query(db, "SELECT plan, status, skipped_records FROM crawl_runs WHERE repo_type = 'models'") == [("full", "complete", 1)]
     second = crawl(hub, db, 1)   # the Hub has not fixed it: the next night is unaffected
     assert (second.status, second.resumed, second.skipped) == ("complete", False, 1)
     assert not staging_path(db).exists() and not spool_dir(db).exists()
@@ -127,7 +127,7 @@ def test_a_far_future_last_modified_never_becomes_the_watermark(hub, tmp_path):
     hub.pages = [page(rec(1, lastModified="9999-12-31T23:59:59Z"), rec(2, lastModified="2026-10-31T08:00:00.000Z"),
                       rec(3, lastModified="2025-01-01T00:00:00.000Z"))]
     crawl(hub, db, 0)
-    assert query(db, "SELECT watermark FROM crawl_runs") == [(dt.datetime(2026, 10, 31, 8, 0),)]
+    assert query(db, "SELECT watermark FROM crawl_runs WHERE repo_type = 'models'") == [(dt.datetime(2026, 10, 31, 8, 0),)]
 
 
 def test_an_html_page_is_recorded_the_night_ends_partial_and_nothing_is_marked_deleted(hub, tmp_path):
@@ -137,7 +137,7 @@ def test_an_html_page_is_recorded_the_night_ends_partial_and_nothing_is_marked_d
     result = crawl(hub, db, 1)
     assert result.status == "partial" and result.plans["models/full"].lost_pages == 1
     assert stored_ids(db) == ALL   # pages 2 and 3 were not seen: their models are not "vanished"
-    assert query(db, "SELECT plan, status, watermark IS NULL, error FROM crawl_runs WHERE snapshot_date = ?",
+    assert query(db, "SELECT plan, status, watermark IS NULL, error FROM crawl_runs WHERE snapshot_date = ? AND repo_type = 'models'",
                  [NIGHTS[1]]) == [("full", "partial", True,
                                    "1 page(s) unreadable through every retry; see rejected_records")]
     [(reason,)] = query(db, "SELECT reason FROM rejected_records WHERE model_id IS NULL AND field IS NULL")
@@ -179,7 +179,7 @@ def test_failed_requests_count_in_crawl_runs_and_a_retry_that_committed_nothing_
     with caplog.at_level(logging.INFO, logger="hubcensus.crawl"):
         result = crawl(hub, db, 0)
     assert not result.resumed and "resuming" not in caplog.text and "trying night" in caplog.text
-    assert query(db, "SELECT requests FROM crawl_runs") == [(2 + 3,)]   # 2 failed tries of page 1, then 3 pages
+    assert query(db, "SELECT requests FROM crawl_runs WHERE repo_type = 'models'") == [(2 + 3,)]   # 2 failed tries of page 1, then 3 pages
 
 
 def _commit_by_hand(staging: Staging, lines: list[bytes]) -> None:

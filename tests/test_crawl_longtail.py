@@ -80,13 +80,13 @@ def test_a_far_future_last_modified_for_eight_nights_changes_nothing_but_its_own
     assert hub_content_without(poisoned, poisoned_id) == hub_content_without(clean, poisoned_id)
     with duckdb.connect(str(poisoned), read_only=True) as con:
         # refreshes kept going: every night's watermark is a trusted time, the same as the clean Hub's
-        marks = con.execute("SELECT snapshot_date, watermark FROM crawl_runs WHERE watermark IS NOT NULL ORDER BY 1").fetchall()
+        marks = con.execute("SELECT snapshot_date, watermark FROM crawl_runs WHERE watermark IS NOT NULL AND repo_type = 'models' ORDER BY 1").fetchall()
         assert all(mark.year < 9999 for _, mark in marks) and len(marks) == NIGHTS
         assert con.execute("SELECT DISTINCT model_id, field, reason FROM rejected_records").fetchall() == [
             (poisoned_id, "lastModified", "later than the response's Date + 1 day")]
         kept = con.execute("SELECT last_modified FROM hub_models WHERE model_id = ?", [poisoned_id]).fetchone()
     with duckdb.connect(str(clean), read_only=True) as con:
-        clean_marks = con.execute("SELECT snapshot_date, watermark FROM crawl_runs WHERE watermark IS NOT NULL ORDER BY 1").fetchall()
+        clean_marks = con.execute("SELECT snapshot_date, watermark FROM crawl_runs WHERE watermark IS NOT NULL AND repo_type = 'models' ORDER BY 1").fetchall()
         # a dropped time keeps the model's last trusted one (docs/ingest.md): the clean Hub's value
         assert kept == con.execute("SELECT last_modified FROM hub_models WHERE model_id = ?", [poisoned_id]).fetchone()
     assert marks == clean_marks
@@ -101,7 +101,8 @@ def test_every_injected_bad_record_is_accounted_for_and_the_rest_stored(sim_fact
     faults = ",".join(f"{kind}:0.08" for kind in [*RECORD_KINDS, *VALUE_KINDS, "strcount"])
     sim = sim_factory(models=6000, seed=4, faults=faults)
     db = tmp_path / "hub.duckdb"
-    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, plans=("full",), policy=FAST)
+    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, plans=("full",), policy=FAST,
+                                repo_types=("models",))   # faults would hit datasets and Spaces pages too
     injected = sim.stats()["totals"]["faults"]
     assert result.status == "complete" and sum(injected[k] for k in RECORD_KINDS) > 0
     with duckdb.connect(str(db), read_only=True) as con:

@@ -17,7 +17,10 @@ import pytest
 import pipeline
 from hubsim.render import PageRenderer
 from hubsim.truth import record_edges
-from tests.crawl_helpers import alive_ids, content, license_of, sim_edges
+from tests.crawl_helpers import alive_ids, license_of, sim_edges
+
+# The models night's mechanics (plans, bytes, catch-up); the three-type night: test_crawl_lifecycle.py
+MODELS_ONLY = ("models",)
 
 MODELS = 20_000
 DAY1, DAY2 = dt.date(2026, 11, 1), dt.date(2026, 11, 2)
@@ -42,14 +45,14 @@ def nights(tmp_path_factory):
         base = tmp_path_factory.mktemp("nights")
         db = base / "hub.duckdb"
         u1 = sim.universe
-        r1 = pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+        r1 = pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
         stats1 = sim.stats()
         day1 = base / "day1.duckdb"
         shutil.copy(db, day1)
         sim.set_day(2)
         sim.reset_stats()
         u2 = sim.universe
-        r2 = pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+        r2 = pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
         stats2 = sim.stats()
         yield {"u1": u1, "u2": u2, "day1": day1, "day2": db, "stats1": stats1, "stats2": stats2, "r1": r1, "r2": r2}
     finally:
@@ -122,7 +125,7 @@ def test_first_night_counts_equal_the_simulators_truth(nights):
     assert con.execute(f"SELECT count(*) {alive} AND downloads_all_time >= 100000000").fetchone()[0] == \
         truth["models_ge_100m_downloads_all_time"]
     runs = con.execute("SELECT plan, status, snapshot_date, pages, models_seen, skipped_records, requests, bytes > 0 "
-                       "FROM crawl_runs ORDER BY run_id").fetchall()
+                       "FROM crawl_runs WHERE repo_type = 'models' ORDER BY run_id").fetchall()
     pages = math.ceil(MODELS / 1000)
     # The first night has no watermark: sweep and refresh run as one heavy pass, `full`.
     assert runs == [("full", "complete", DAY1, pages, MODELS, 0, pages, True)]
@@ -152,7 +155,7 @@ def test_later_nights_run_the_light_sweep_and_the_incremental_refresh(nights):
     assert r2.plans["models/refresh"].bytes == heavy_entry(stats)["bytes"]
     assert r2.plans["models/catchup"].bytes == single_model_entry(stats)["bytes"]
     con = duckdb.connect(str(nights["day2"]), read_only=True)
-    assert con.execute("SELECT plan FROM crawl_runs WHERE snapshot_date = ? ORDER BY run_id", [DAY2]).fetchall() \
+    assert con.execute("SELECT plan FROM crawl_runs WHERE snapshot_date = ? AND repo_type = 'models' ORDER BY run_id", [DAY2]).fetchall() \
         == [("sweep",), ("refresh",), ("catchup",)]
     con.close()
 
@@ -181,8 +184,8 @@ def test_models_made_public_with_old_dates_are_caught_up_by_id_with_their_heavy_
 def test_a_night_with_nothing_to_catch_up_records_no_catchup_run(sim_factory, tmp_path):
     sim = sim_factory(models=3000, seed=3)
     db = tmp_path / "hub.duckdb"
-    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
-    again = pipeline.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=DAY2)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
+    again = pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, snapshot_date=DAY2)
     assert list(again.plans) == ["models/sweep", "models/refresh"]
     assert single_model_entry(sim.stats()) is None
 
@@ -271,7 +274,7 @@ def test_models_only_the_light_sweep_listed_keep_their_dates_and_trending_score(
 def test_real_sample_yields_exactly_the_files_models_and_edges(sim_factory, real_sample_path, tmp_path):
     sim = sim_factory(models=0, real=real_sample_path)
     db = tmp_path / "real.duckdb"
-    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
     records = [json.loads(line) for line in real_sample_path.read_text().splitlines()]
     expected_edges = {(r["id"], m["id"], r["baseModels"]["relation"])
                       for r in records if "baseModels" in r for m in r["baseModels"]["models"] if m["id"] != r["id"]}

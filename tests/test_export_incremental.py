@@ -28,7 +28,8 @@ from storage.export import MANIFEST_NAME, ExportSchemaChanged, export_parquet
 
 DAYS = [dt.date(2026, 11, 1), dt.date(2026, 11, 2), dt.date(2026, 11, 3)]
 NIGHTS = [str(day) for day in DAYS]
-WHOLE_TABLES = ["models", "lineage", "model_changes", "crawl_runs", "rejected_records"]
+WHOLE_TABLES = ["models", "lineage", "model_changes", "crawl_runs", "rejected_records",
+                "datasets", "spaces", "repo_links", "repo_link_changes"]
 
 
 @pytest.fixture(scope="module")

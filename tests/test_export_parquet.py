@@ -47,9 +47,10 @@ def test_round_trip_equals_the_tables(db, tmp_path):
     out = tmp_path / "export"
     counts = export_parquet(db, out)
     assert counts == {"model_snapshots": 11, "models": 6, "lineage": 4, "model_changes": 2, "crawl_runs": 4,
-                      "rejected_records": 0}
+                      "rejected_records": 0, "datasets": 0, "spaces": 0, "repo_links": 0, "repo_link_changes": 0}
     assert (counts.nights_added, counts.nights_replaced) == ([str(DAY1), str(DAY2)], [])
-    assert counts.tables_written == ["models", "lineage", "model_changes", "crawl_runs", "rejected_records"]
+    assert counts.tables_written == ["models", "lineage", "model_changes", "crawl_runs", "rejected_records",
+                                     "datasets", "spaces", "repo_links", "repo_link_changes"]
     con = duckdb.connect(str(db), read_only=True)
     assert_same_rows(con, "model_snapshots", read_back(out, "model_snapshots"))
     for name, source in SOURCES.items():
@@ -61,8 +62,9 @@ def test_layout_one_directory_per_table_snapshots_hive_partitioned_zstd(db, tmp_
     export_parquet(db, out)
     # Every table is a directory (a Trino/Hive external table is a location); hidden entries
     # (the lock) and the `_` manifest are skipped by Spark and Hive readers.
-    assert sorted(os.listdir(out)) == [".hubcensus-export.lock", MANIFEST_NAME, "crawl_runs", "lineage",
-                                       "model_changes", "model_snapshots", "models", "rejected_records"]
+    assert sorted(os.listdir(out)) == [".hubcensus-export.lock", MANIFEST_NAME, "crawl_runs", "datasets", "lineage",
+                                       "model_changes", "model_snapshots", "models", "rejected_records",
+                                       "repo_link_changes", "repo_links", "spaces"]
     for name in SOURCES:
         assert os.listdir(out / name) == ["data_0.parquet"]
     assert sorted(os.listdir(out / "model_snapshots")) == [f"snapshot_date={DAY1}", f"snapshot_date={DAY2}"]
@@ -97,8 +99,8 @@ def test_manifest_records_nights_tables_and_schema(db, tmp_path):
                     "likes BIGINT", "gated VARCHAR"]}
     models = manifest["tables"]["models"]
     assert (models["path"], models["rows"], models["columns"][-1]) == ("models/data_0.parquet", 6, "license_family VARCHAR")
-    assert sorted(manifest["tables"]) == ["crawl_runs", "lineage", "model_changes", "model_snapshots", "models",
-                                          "rejected_records"]
+    assert sorted(manifest["tables"]) == ["crawl_runs", "datasets", "lineage", "model_changes", "model_snapshots",
+                                          "models", "rejected_records", "repo_link_changes", "repo_links", "spaces"]
 
 
 def test_export_reads_the_database_read_only_beside_another_reader(db, tmp_path):
@@ -159,6 +161,6 @@ def test_empty_database_exports_empty_datasets(tmp_path):
     con.close()
     counts = export_parquet(db, tmp_path / "export")
     assert counts == {"model_snapshots": 0, "models": 0, "lineage": 0, "model_changes": 0, "crawl_runs": 0,
-                      "rejected_records": 0}
+                      "rejected_records": 0, "datasets": 0, "spaces": 0, "repo_links": 0, "repo_link_changes": 0}
     assert os.listdir(tmp_path / "export" / "model_snapshots") == []
     assert json.loads((tmp_path / "export" / MANIFEST_NAME).read_text())["nights"] == {}

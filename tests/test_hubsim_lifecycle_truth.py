@@ -101,9 +101,9 @@ def test_lifecycle_truth_equals_a_naive_count_of_a_synthetic_universe_on_day_3(s
     sim = sim_factory(models=3000, seed=21, day=3)
     truth = sim.universe.truth(lifecycle=True)
     assert lifecycle_part(truth) == naive_lifecycle(sim.url)
-    # the models' figures are those of the default truth, untouched by the switch
-    assert {k: v for k, v in truth.items() if k not in LIFECYCLE_KEYS} == sim.universe.truth()
-    assert set(sim.universe.truth()) & LIFECYCLE_KEYS == set()
+    # the models' figures are those of the models-only truth, untouched by the switch
+    assert {k: v for k, v in truth.items() if k not in LIFECYCLE_KEYS} == sim.universe.truth(lifecycle=False)
+    assert set(sim.universe.truth(lifecycle=False)) & LIFECYCLE_KEYS == set()
     # what the universe has to show: datasets adopted right after release, papers cited by
     # models and datasets alike, Spaces using models
     assert any(e["models_within_90_days"] > 0 for e in truth["top_training_datasets"])
@@ -145,13 +145,14 @@ def test_the_real_sample_alone_reproduces_the_counts_of_its_file(sim_factory, re
     assert (truth["datasets_total"], truth["spaces_total"], truth["spaces_with_models"]) == (0, 0, 0)
 
 
-def test_truth_cli_prints_the_lifecycle_keys_only_when_asked():
+def test_truth_cli_prints_the_lifecycle_keys_unless_models_only():
     args = [sys.executable, "-m", "hubsim", "truth", "--models", "1500", "--seed", "2", "--day", "2"]
-    plain = orjson.loads(subprocess.run(args, capture_output=True, check=True, cwd=REPO).stdout)
-    full = orjson.loads(subprocess.run(args + ["--lifecycle"], capture_output=True, check=True, cwd=REPO).stdout)
+    plain = orjson.loads(subprocess.run(args + ["--models-only"], capture_output=True, check=True, cwd=REPO).stdout)
+    full = orjson.loads(subprocess.run(args, capture_output=True, check=True, cwd=REPO).stdout)
     assert set(full) - set(plain) == LIFECYCLE_KEYS and list(full) == sorted(full)
     assert full == Universe.build(models=1500, seed=2, day=2).truth(lifecycle=True)
-    sized = orjson.loads(subprocess.run(args + ["--lifecycle", "--datasets", "40", "--spaces", "30"],
+    assert plain == Universe.build(models=1500, seed=2, day=2).truth(lifecycle=False)
+    sized = orjson.loads(subprocess.run(args + ["--datasets", "40", "--spaces", "30"],
                                         capture_output=True, check=True, cwd=REPO).stdout)
     assert (sized["datasets_total"], sized["spaces_total"]) == (
         Universe.build(models=1500, seed=2, day=2, datasets=40, spaces=30).datasets.alive.sum(),

@@ -92,7 +92,7 @@ def naive_figures(url: str, snapshot: dt.date) -> dict:
 def test_truth_equals_a_naive_count_of_a_synthetic_universe_on_day_3(sim_factory):
     sim = sim_factory(models=3000, seed=21, day=3)
     naive = naive_figures(sim.url, dt.date(2026, 11, 3))
-    truth = sim.universe.truth()
+    truth = sim.universe.truth(lifecycle=False)
     assert truth == naive
     assert truth["models_ge_100m_downloads_all_time"] >= 3
     assert truth["relation_counts"]["unknown"] > 0 and truth["relation_counts"]["merge"] > 0
@@ -101,10 +101,10 @@ def test_truth_equals_a_naive_count_of_a_synthetic_universe_on_day_3(sim_factory
 def test_truth_equals_a_naive_count_of_the_real_sample_merged_with_synthetic(sim_factory, real_sample_path):
     sim = sim_factory(models=2000, seed=5, day=2, real=real_sample_path)
     naive = naive_figures(sim.url, dt.date(2026, 11, 2))
-    assert sim.universe.truth() == naive
+    assert sim.universe.truth(lifecycle=False) == naive
     only_real = sim_factory(models=0, real=real_sample_path)
     naive = naive_figures(only_real.url, dt.date(2026, 11, 1))
-    truth = only_real.universe.truth()
+    truth = only_real.universe.truth(lifecycle=False)
     assert truth == naive and truth["models_total"] == 922
     assert truth["top_derivatives"][0]["model_id"] in {"microsoft/phi-2", "deepseek-ai/DeepSeek-R1"}
 

@@ -115,7 +115,8 @@ def test_an_export_without_nights_registers_an_empty_snapshots_table(tmp_path, s
     storage.db.open_main(db).close()
     export_parquet(db, tmp_path / "export")
     assert register_export(spark, str(tmp_path / "export")) == [
-        "model_snapshots", "hub_models", "lineage", "model_changes", "crawl_runs", "rejected_records", "license_taxonomy"]
+        "model_snapshots", "hub_models", "lineage", "model_changes", "crawl_runs", "rejected_records",
+        "hub_datasets", "hub_spaces", "repo_links", "repo_link_changes", "license_taxonomy"]
     snapshots = spark.table("model_snapshots")
     assert snapshots.count() == 0
     assert snapshots.schema["snapshot_date"].dataType.simpleString() == "date"

@@ -19,6 +19,9 @@ from storage.errors import MainDatabaseBusy
 from storage import db as storage_db
 from tests.crawl_helpers import content
 
+# The models night's mechanics (plans, bytes, catch-up); the three-type night: test_crawl_lifecycle.py
+MODELS_ONLY = ("models",)
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -42,7 +45,7 @@ def test_after_a_night_the_main_file_is_whole_on_its_own(sim_factory, tmp_path):
     """Analysts copy the .duckdb file: the night must be in it, not left in a WAL beside it."""
     sim = sim_factory(models=2000, seed=5)
     db = tmp_path / "hub.duckdb"
-    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
     wal = Path(f"{db}.wal")
     assert not wal.exists() or wal.stat().st_size == 0
     copy = tmp_path / "copy" / "hub.duckdb"
@@ -56,24 +59,24 @@ def test_after_a_night_the_main_file_is_whole_on_its_own(sim_factory, tmp_path):
 def test_re_running_a_day_is_idempotent(sim_factory, tmp_path):
     sim = sim_factory(models=3000, seed=5)
     db = tmp_path / "hub.duckdb"
-    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
     first = content(db, runs=False)
-    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
     assert content(db, runs=False) == first
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*), count(DISTINCT (snapshot_date, model_id)) FROM model_snapshots").fetchone() \
         == (3000, 3000)
     # full (the first run), then sweep + refresh (the day now has a watermark)
-    assert con.execute("SELECT plan FROM crawl_runs ORDER BY run_id").fetchall() == [("full",), ("sweep",), ("refresh",)]
+    assert con.execute("SELECT plan FROM crawl_runs WHERE repo_type = 'models' ORDER BY run_id").fetchall() == [("full",), ("sweep",), ("refresh",)]
     con.close()
 
 
 def test_snapshot_date_is_the_servers_date_unless_given(sim_factory, tmp_path):
     sim = sim_factory(models=500, seed=5, start_date=dt.date(2027, 2, 10), day=3)
     db = tmp_path / "hub.duckdb"
-    assert pipeline.run_night(str(db), endpoint=sim.url, progress=False).snapshot_date == dt.date(2027, 2, 12)
+    assert pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY).snapshot_date == dt.date(2027, 2, 12)
     given = dt.date(2027, 3, 1)
-    assert pipeline.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=given).snapshot_date == given
+    assert pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, snapshot_date=given).snapshot_date == given
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT DISTINCT snapshot_date FROM model_snapshots ORDER BY 1").fetchall() == \
         [(dt.date(2027, 2, 12),), (given,)]
@@ -83,13 +86,13 @@ def test_snapshot_date_is_the_servers_date_unless_given(sim_factory, tmp_path):
 def test_a_vanished_model_is_marked_and_a_reappearing_one_revived(sim_factory, tmp_path):
     sim = sim_factory(models=2000, seed=9)
     db = tmp_path / "hub.duckdb"
-    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
     con = duckdb.connect(str(db))
     con.execute("INSERT INTO hub_models (model_id, first_seen, last_seen) VALUES ('gone/model', DATE '2026-10-01', DATE '2026-10-01')")
     con.execute("UPDATE hub_models SET deleted_at = DATE '2026-10-15' WHERE model_id = (SELECT min(model_id) FROM hub_models WHERE model_id <> 'gone/model')")
     revived = con.execute("SELECT model_id FROM hub_models WHERE deleted_at IS NOT NULL").fetchone()[0]
     con.close()
-    pipeline.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=dt.date(2026, 11, 5))
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, snapshot_date=dt.date(2026, 11, 5))
     con = duckdb.connect(str(db), read_only=True)
     state = dict((m, d) for m, d in con.execute("SELECT model_id, deleted_at FROM hub_models WHERE model_id IN (?, ?)",
                                                 ["gone/model", revived]).fetchall())
@@ -100,11 +103,11 @@ def test_a_vanished_model_is_marked_and_a_reappearing_one_revived(sim_factory, t
 def test_refresh_only_night_marks_nothing_deleted(sim_factory, tmp_path):
     sim = sim_factory(models=1500, seed=9)
     db = tmp_path / "hub.duckdb"
-    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
     con = duckdb.connect(str(db))
     con.execute("INSERT INTO hub_models (model_id, first_seen, last_seen) VALUES ('gone/model', DATE '2026-10-01', DATE '2026-10-01')")
     con.close()
-    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, plans=("refresh",))
+    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, plans=("refresh",))
     assert list(result.plans) == ["models/refresh"]
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM hub_models WHERE deleted_at IS NOT NULL").fetchone()[0] == 0
@@ -122,15 +125,15 @@ HOLD_READONLY = textwrap.dedent("""
 def test_a_reader_holding_the_file_delays_the_merge_then_staging_is_kept(sim_factory, tmp_path):
     sim = sim_factory(models=1200, seed=2)
     db = tmp_path / "hub.duckdb"
-    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
     with pytest.raises(pipeline.PartialRun):   # a night under way when the analyst connects
-        pipeline.run_night(str(db), endpoint=sim.url, progress=False, max_pages=1, snapshot_date=dt.date(2026, 11, 2))
+        pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, max_pages=1, snapshot_date=dt.date(2026, 11, 2))
     before = content(db)
     reader = subprocess.Popen([sys.executable, "-c", HOLD_READONLY, str(db), "30"], stdout=subprocess.PIPE, text=True)
     try:
         assert reader.stdout.readline().strip() == "reading"
         with pytest.raises(MainDatabaseBusy) as caught:
-            pipeline.run_night(str(db), endpoint=sim.url, progress=False, merge_wait_seconds=1.0,
+            pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, merge_wait_seconds=1.0,
                               snapshot_date=dt.date(2026, 11, 2))
         assert "the night is kept in staging" in str(caught.value)
         assert exit_code_for(caught.value) == ExitCode.PARTIAL   # resumable: the next crawl merges it
@@ -140,7 +143,7 @@ def test_a_reader_holding_the_file_delays_the_merge_then_staging_is_kept(sim_fac
     assert Path(f"{db}.staging").exists()
     assert content(db) == before
     sim.reset_stats()
-    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, snapshot_date=dt.date(2026, 11, 2))
+    result = pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, snapshot_date=dt.date(2026, 11, 2))
     assert sim.stats()["totals"]["requests"] == 0   # nothing re-fetched: the kept night is merged
     assert result.snapshot_date == dt.date(2026, 11, 2) and result.resumed
     con = duckdb.connect(str(db), read_only=True)
@@ -151,13 +154,13 @@ def test_a_reader_holding_the_file_delays_the_merge_then_staging_is_kept(sim_fac
 def test_a_new_night_waits_for_a_busy_file_then_says_nothing_was_crawled(sim_factory, tmp_path):
     sim = sim_factory(models=100, seed=2)
     db = tmp_path / "hub.duckdb"
-    pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+    pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
     reader = subprocess.Popen([sys.executable, "-c", HOLD_READONLY, str(db), "30"], stdout=subprocess.PIPE, text=True)
     try:
         assert reader.stdout.readline().strip() == "reading"
         sim.reset_stats()
         with pytest.raises(MainDatabaseBusy) as caught:
-            pipeline.run_night(str(db), endpoint=sim.url, progress=False, merge_wait_seconds=0.5)
+            pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY, merge_wait_seconds=0.5)
     finally:
         reader.kill()
         reader.wait()
@@ -191,9 +194,9 @@ def test_a_night_merged_in_slices_equals_one_merged_whole(sim_factory, tmp_path,
 
     def two_nights(db):
         sim = sim_factory(models=3000, seed=21)
-        pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+        pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
         sim.set_day(2)
-        pipeline.run_night(str(db), endpoint=sim.url, progress=False)
+        pipeline.run_night(str(db), endpoint=sim.url, progress=False, repo_types=MODELS_ONLY)
         out = content(db)
         out["crawl_runs"] = [run[:-1] for run in out["crawl_runs"]]   # less the endpoint (another port)
         return out
