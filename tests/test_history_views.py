@@ -141,3 +141,12 @@ def test_the_per_night_views_read_the_runs(con):
     assert select(con, "SELECT snapshot_date, downloads_all_time, downloads_all_time_delta FROM downloads_ecosystem") == [
         (NIGHTS[0], 22010, None), (NIGHTS[1], 71200, 49190), (NIGHTS[2], 91430, 20230),
         (NIGHTS[3], 91740, 310), (NIGHTS[4], 92250, 510)]
+
+
+def test_without_a_complete_listing_the_latest_snapshot_is_the_latest_night_with_rows(tmp_path):
+    runs = [(1, "sweep", "failed", NIGHTS[0]), (2, "refresh", "complete", NIGHTS[1])]
+    db = create_crawl_db(tmp_path / "no-listing.duckdb", MODELS, (), SNAPSHOTS[:3] + [(NIGHTS[1], "a/steady", 1, 2, 0, "none")],
+                         runs)
+    install(db)
+    assert db.execute("SELECT * FROM latest_snapshot").fetchall() == [(NIGHTS[1],)]
+    db.close()

@@ -66,15 +66,13 @@ LEFT JOIN per_night p ON p.night = n.snapshot_date
 WINDOW w AS (ORDER BY n.snapshot_date ROWS UNBOUNDED PRECEDING);
 
 -- ---------------------------------------------------------------- 1. the per-night views, on the runs
--- latest_snapshot's fallback (no complete listing yet): the latest night any model was listed.
--- Open runs hold on the latest stored night; without them, the last night a closed run held.
+-- latest_snapshot (01_base.sql), with its fallback (the latest night of model_snapshots, when no
+-- complete listing exists yet) read only when it is needed: as an uncorrelated subquery DuckDB
+-- computed it every time, expanding every model-night. Plain SQL, so Spark reads it too.
 CREATE OR REPLACE VIEW latest_snapshot AS
-SELECT coalesce(
-           (SELECT max(snapshot_date) FROM complete_listings),
-           CASE WHEN EXISTS (SELECT 1 FROM model_counts_open) THEN (SELECT max(snapshot_date) FROM snapshot_nights)
-                ELSE (SELECT max(snapshot_date) FROM snapshot_nights
-                      WHERE snapshot_date < (SELECT max(valid_to) FROM model_counts_closed)) END
-       ) AS snapshot_date;
+SELECT coalesce(c.snapshot_date,
+                (SELECT max(s.snapshot_date) FROM model_snapshots s WHERE c.snapshot_date IS NULL)) AS snapshot_date
+FROM (SELECT max(snapshot_date) AS snapshot_date FROM complete_listings) c;
 
 CREATE OR REPLACE VIEW hub_size_by_snapshot AS
 SELECT snapshot_date,
