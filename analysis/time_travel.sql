@@ -46,9 +46,11 @@ SELECT * FROM {db}.main.lineage_removed WHERE removed_on <= getvariable('hubcens
 -- hub_models on S, computed once per connection: one row per stored hub_models row, in its
 -- order, so the shadow view pairs them by position (no join of 3M ids per query).
 --   listed on S: the run holding on S gives the counts; alive.
---   not listed on S: the counts of its last run before S; deleted on the first complete listing
---     from the night its last run ended that did not reject its record whole (a record the parser
---     could not read keeps its model alive, as the merge does); alive if there was none.
+--   not listed on S and deleted by S as hub_models has it today: as hub_models has it (a deleted
+--     model's row keeps its last counts and dates until it is listed again, which it was not).
+--   not listed on S otherwise (listed again since): the counts of its last run before S; deleted
+--     on the first complete listing from the night that run ended that did not reject its record
+--     whole (a record the parser could not read keeps its model alive, as the merge does).
 --   license, gated, base_models, pipeline_tag, library_name: today's value, rolled back through
 --     the changes observed after S (the old value of the first); gated from the run when it
 --     holds one. Before the first night a refresh fetched the model, its heavy fields were
@@ -67,9 +69,10 @@ models AS MATERIALIZED (
     SELECT m.rowid AS position, m.model_id, m.first_seen, m.deleted_at, m.refreshed_on, k.model_key, k.first_refreshed
     FROM {db}.main.hub_models m LEFT JOIN {db}.main.model_keys k USING (model_id)
 ),
-gone AS MATERIALIZED (   -- seen by S, not listed on S
+gone AS MATERIALIZED (   -- seen by S, not listed on S, not deleted by S as the table has it: few
     SELECT m.model_key FROM models m
     WHERE m.first_seen <= getvariable('hubcensus_as_of') AND m.model_key IS NOT NULL
+      AND NOT coalesce(m.deleted_at <= getvariable('hubcensus_as_of'), false)
       AND m.model_key NOT IN (SELECT model_key FROM held)
 ),
 last_run AS (
@@ -107,7 +110,7 @@ SELECT m.position,
                 m.model_key IS NULL AND m.refreshed_on <= getvariable('hubcensus_as_of'), false) AS refreshed,
        h.model_key IS NOT NULL AS held,
        CASE WHEN h.model_key IS NOT NULL THEN NULL
-            WHEN m.model_key IS NULL OR r.model_key IS NULL   -- no runs: the table's own dates
+            WHEN r.model_key IS NULL   -- deleted by S and not listed since, or no runs: the table's dates
                 THEN CASE WHEN m.deleted_at <= getvariable('hubcensus_as_of') THEN m.deleted_at END
             ELSE d.deleted_at END AS deleted_at,
        CASE WHEN h.model_key IS NOT NULL THEN getvariable('hubcensus_as_of') ELSE ll.last_seen END AS last_seen,

@@ -3,10 +3,11 @@
 -- nights in which they did not move (model_counts_open / model_counts_closed, keyed by
 -- model_keys); `model_snapshots` (storage's view) expands the runs to one row per model and night.
 --
--- 1. The views of 04, 05, 09 and 10 that total model_snapshots per night are redefined here on
---    the runs themselves, with the same columns and answers: a run adds its counts on the night
---    it starts and takes them away on the night it ends, so a night's totals are running sums
---    over a few hundred nights instead of a pass over every model-night (1.1 billion in a year).
+-- 1. The views of 01, 04, 05, 09 and 10 that read model_snapshots across nights are redefined
+--    here on the runs themselves, with the same columns and answers: a run adds its counts on
+--    the night it starts and takes them away on the night it ends, so a night's totals are
+--    running sums over a few hundred nights instead of a pass over every model-night (1.1
+--    billion in a year); one night's models are the runs holding on it.
 -- 2. Series only history gives: gated share and license mix per month, derivatives per family
 --    per month, and daily downloads from night-to-night all-time counts (exact; the Hub serves
 --    only a 30-day window and the total), with jumps that look like automated traffic flagged.
@@ -65,6 +66,14 @@ LEFT JOIN per_night p ON p.night = n.snapshot_date
 WINDOW w AS (ORDER BY n.snapshot_date ROWS UNBOUNDED PRECEDING);
 
 -- ---------------------------------------------------------------- 1. the per-night views, on the runs
+-- latest_snapshot (01_base.sql), with its fallback (the latest night of model_snapshots, when no
+-- complete listing exists yet) read only when it is needed: as an uncorrelated subquery DuckDB
+-- computed it every time, expanding every model-night. Plain SQL, so Spark reads it too.
+CREATE OR REPLACE VIEW latest_snapshot AS
+SELECT coalesce(c.snapshot_date,
+                (SELECT max(s.snapshot_date) FROM model_snapshots s WHERE c.snapshot_date IS NULL)) AS snapshot_date
+FROM (SELECT max(snapshot_date) AS snapshot_date FROM complete_listings) c;
+
 CREATE OR REPLACE VIEW hub_size_by_snapshot AS
 SELECT snapshot_date,
        models AS models_listed,
@@ -105,6 +114,35 @@ FROM history_night_totals t
 SEMI JOIN (SELECT DISTINCT snapshot_date FROM complete_listings) c USING (snapshot_date)
 WHERE t.models > 0
 ORDER BY 1;
+
+-- Models whose all-time downloads crossed 1M, 10M or 100M in each report period (10_report.sql's
+-- definition): the runs holding on S with at least 1M, and their runs on the period's base night.
+CREATE OR REPLACE VIEW report_download_milestones AS
+WITH runs AS (
+    SELECT model_key, valid_from, valid_to, downloads_all_time FROM model_counts_closed
+    UNION ALL
+    SELECT model_key, valid_from, DATE '9999-12-31', downloads_all_time FROM model_counts_open
+),
+now AS MATERIALIZED (
+    SELECT p.period, p.days, p.base_date, r.model_key, r.downloads_all_time
+    FROM report_periods p
+    JOIN runs r ON r.valid_from <= p.snapshot_date AND p.snapshot_date < r.valid_to
+    WHERE r.downloads_all_time >= 1000000   -- the smallest threshold: keeps the rest to the few models above it
+),
+before AS (
+    SELECT n.period, n.model_key, r.downloads_all_time
+    FROM now n
+    JOIN runs r ON r.model_key = n.model_key AND r.valid_from <= n.base_date AND n.base_date < r.valid_to
+)
+SELECT n.period, n.days, t.threshold, k.model_id,
+       b.downloads_all_time AS downloads_all_time_before,
+       n.downloads_all_time
+FROM now n
+JOIN before b USING (period, model_key)
+JOIN model_keys k USING (model_key)
+CROSS JOIN (VALUES (1000000), (10000000), (100000000)) t(threshold)
+WHERE b.downloads_all_time < t.threshold AND n.downloads_all_time >= t.threshold
+ORDER BY n.days, t.threshold DESC, n.downloads_all_time DESC, k.model_id;
 
 -- One model's series, read from its runs (a key lookup instead of expanding every model), e.g.
 --   SELECT * FROM downloads_series('microsoft/phi-2')

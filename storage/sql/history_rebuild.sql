@@ -2,12 +2,15 @@
 -- `history_full_rows` (snapshot_date, model_id, downloads, downloads_all_time, likes, gated):
 -- one row per model and night it was listed. The same runs migration 004 makes from a database's
 -- old full rows (that file is frozen with its version; this one serves storage.history).
--- Keys already given keep their numbers; new ids get the next ones in order of first night.
+-- Keys already given keep their numbers; new ids get the next ones in order of first night,
+-- taken as refreshed since then when hub_models says they were ever refreshed (as migration 004).
 
 INSERT INTO model_keys (model_key, model_id, first_refreshed)
 SELECT (SELECT coalesce(max(model_key), 0) FROM model_keys)
-       + CAST(row_number() OVER (ORDER BY first_night, model_id) AS INTEGER), model_id, NULL
+       + CAST(row_number() OVER (ORDER BY f.first_night, f.model_id) AS INTEGER), f.model_id,
+       CASE WHEN m.refreshed_on IS NOT NULL THEN least(f.first_night, m.first_seen) END
 FROM (SELECT model_id, min(snapshot_date) AS first_night FROM history_full_rows GROUP BY 1) f
+LEFT JOIN hub_models m USING (model_id)
 WHERE NOT EXISTS (SELECT 1 FROM model_keys k WHERE k.model_id = f.model_id);
 
 DELETE FROM snapshot_nights;

@@ -247,7 +247,8 @@ INSERT INTO night_history_listed SELECT model_key FROM night_history_slice;
 -- Listed models whose run on $d does not hold their counts (or none does), or whose keyframe it
 -- is. The delta of all-time downloads is against the run of the night before: the one covering
 -- $d when it began earlier; when it began on $d (an earlier run of this night), its own delta
--- says what the night before held. No covering run: not listed the night before (NULL).
+-- says what the night before held; a run an earlier run of this night ended on $d held the night
+-- before. None of these: not listed the night before (NULL).
 INSERT INTO night_history_changes
 WITH covering AS (
     SELECT o.model_key, o.valid_from, o.downloads, o.downloads_all_time, o.likes, CAST(o.gated AS VARCHAR) AS gated,
@@ -259,12 +260,19 @@ WITH covering AS (
            c.downloads_all_time_delta
     FROM hc_merge_target.model_counts_closed c
     WHERE c.valid_from <= $d AND c.valid_to > $d AND c.model_key IN (SELECT model_key FROM night_history_slice)
+),
+ended_tonight AS (   -- only when this night ran before (zone maps skip every row group otherwise)
+    SELECT c.model_key, c.downloads_all_time
+    FROM hc_merge_target.model_counts_closed c
+    WHERE c.valid_to = $d AND c.model_key IN (SELECT model_key FROM night_history_slice)
 )
 SELECT s.model_key, true, s.downloads, s.downloads_all_time, s.likes, s.gated,
-       CASE WHEN r.valid_from < $d THEN s.downloads_all_time - r.downloads_all_time
+       CASE WHEN r.model_key IS NULL THEN s.downloads_all_time - e.downloads_all_time
+            WHEN r.valid_from < $d THEN s.downloads_all_time - r.downloads_all_time
             ELSE s.downloads_all_time - r.downloads_all_time + r.downloads_all_time_delta END
 FROM night_history_slice s
 LEFT JOIN covering r ON r.model_key = s.model_key
+LEFT JOIN ended_tonight e ON e.model_key = s.model_key
 CROSS JOIN night_history_flags f
 WHERE r.model_key IS NULL
    OR r.downloads IS DISTINCT FROM s.downloads

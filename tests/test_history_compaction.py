@@ -1,0 +1,166 @@
+"""Compact history answers exactly what full snapshot rows answered (docs/history.md).
+
+One crawl of a 3,000-model hubsim universe over ten nights feeds two databases the same staged
+nights (tests/history_twins.py): the code as it is (runs of unchanged counts) and a twin that
+stores a full row per model and night, as before migration 004. The nights are made to hit
+every path: counts moving, models deleted (hubsim deletes some every day) and listed again (a
+later night crawls an earlier hubsim day), a night crawled twice with other values, a night
+that lost pages (models missing without being deleted), a refresh-only night, and a night older
+than the latest one merged after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis.figures import compute_figures
+from analysis.installer import install
+from crawler.http import RetryPolicy
+from history_twins import Twins, rows
+from hubsim.server import SimServer
+from hubsim.universe import Universe
+from storage.db import apply_migrations
+
+FAST = RetryPolicy(attempts=2, backoff_initial=0.01, backoff_max=0.02, jitter=0.0)
+
+
+def night(day: int) -> dt.date:
+    return dt.date(2026, 11, day)
+
+
+# (hubsim day, snapshot date, what the night does)
+NIGHTS = [
+    (1, night(1), "first night: one heavy listing"),
+    (2, night(2), "counts move"),
+    (4, night(3), "two days of change at once"),
+    (3, night(4), "the day before: models deleted on day 4 are listed again"),
+    (5, night(4), "the same date crawled again, with other values"),
+    (6, night(5), "pages lost: their models are not listed, not deleted"),
+    (7, night(6), "a refresh-only night"),
+    (9, night(9), "counts move"),
+    (8, night(8), "a night older than the latest, merged after it"),
+    (10, night(10), "after the older night"),
+]
+SNAPSHOTS = "SELECT snapshot_date, model_id, downloads, downloads_all_time, likes, gated FROM model_snapshots"
+USER_VIEWS = "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' ORDER BY 1"
+# All-time downloads since the snapshot night before, from full rows (NULL: not listed then).
+FULL_ROW_DELTAS = """
+WITH nights AS (SELECT snapshot_date, lag(snapshot_date) OVER (ORDER BY snapshot_date) AS previous
+                FROM (SELECT DISTINCT snapshot_date FROM model_snapshots))
+SELECT s.snapshot_date, s.model_id, s.downloads_all_time - p.downloads_all_time
+FROM model_snapshots s JOIN nights n USING (snapshot_date)
+LEFT JOIN model_snapshots p ON p.model_id = s.model_id AND p.snapshot_date = n.previous
+"""
+RUN_DELTAS = """
+SELECT n.snapshot_date, c.model_id,
+       CASE WHEN c.valid_from = n.snapshot_date THEN c.downloads_all_time_delta ELSE 0 END
+FROM model_counts c
+JOIN snapshot_nights n ON c.valid_from <= n.snapshot_date AND (c.valid_to IS NULL OR n.snapshot_date < c.valid_to)
+"""
+
+
+@pytest.fixture(scope="module")
+def twins(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("history")
+    pair = Twins(folder)
+    sim = SimServer(Universe.build(models=3000, seed=5, day=1)).start()
+    lossy = SimServer(Universe.build(models=3000, seed=5, day=6), faults="cutalways:0.4").start()
+    equal_after: list[tuple[dt.date, bool]] = []
+    statuses = []
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            for day, date, _what in NIGHTS:
+                sim.set_day(day)
+                kwargs = {"snapshot_date": date, "policy": FAST}
+                if day == 7:
+                    kwargs["plans"] = ("refresh",)
+                endpoint = lossy.url if day == 6 else sim.url
+                statuses.append(pair.run(patch, endpoint, **kwargs).status)
+                equal_after.append((date, rows(pair.compact, SNAPSHOTS) == rows(pair.full_rows, SNAPSHOTS)))
+    finally:
+        sim.stop()
+        lossy.stop()
+    with contextlib.closing(duckdb.connect(str(pair.full_rows))) as con:
+        install(con)
+    converted = Path(shutil.copy(pair.full_rows, folder / "converted.duckdb"))
+    with contextlib.closing(duckdb.connect(str(converted))) as con:
+        applied = apply_migrations(con)
+        install(con)
+    return {"compact": pair.compact, "full_rows": pair.full_rows, "converted": converted, "applied": applied,
+            "equal_after": equal_after, "statuses": statuses}
+
+
+def views(db: Path) -> dict[str, list]:
+    with contextlib.closing(duckdb.connect(str(db), read_only=True)) as con:
+        names = [n for (n,) in con.execute(USER_VIEWS).fetchall()]
+        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}  # catalog names
+
+
+def figures(db: Path) -> dict:
+    with contextlib.closing(duckdb.connect(str(db), read_only=True)) as con:
+        return compute_figures(con)
+
+
+def test_the_nights_hit_every_path(twins):
+    assert twins["statuses"] == ["complete"] * 5 + ["partial"] + ["complete"] * 4
+    runs = rows(twins["full_rows"], "SELECT snapshot_date, count(*) FROM model_snapshots GROUP BY 1")
+    listed = dict(runs)
+    assert listed[night(5)] < listed[night(4)] - 100        # the lost pages' models are missing that night
+    assert listed[night(6)] < listed[night(4)] / 2              # a refresh lists only what changed
+    revived = rows(twins["full_rows"], """
+        SELECT count(DISTINCT model_id) FROM model_snapshots s
+        WHERE snapshot_date = DATE '2026-11-04'
+          AND model_id NOT IN (SELECT model_id FROM model_snapshots WHERE snapshot_date = DATE '2026-11-03')
+          AND model_id IN (SELECT model_id FROM model_snapshots WHERE snapshot_date = DATE '2026-11-02')""")
+    assert revived[0][0] > 0
+
+
+def test_model_snapshots_equal_the_full_rows_after_every_night(twins):
+    assert twins["equal_after"] == [(date, True) for _day, date, _what in NIGHTS]
+    assert rows(twins["compact"], SNAPSHOTS) == rows(twins["full_rows"], SNAPSHOTS)
+
+
+def test_every_view_and_figure_equals_the_full_row_answer(twins):
+    compact, full = views(twins["compact"]), views(twins["full_rows"])
+    shared = sorted(set(compact) & set(full))
+    assert len(shared) >= 90 and "report_nights" in shared and "downloads_ecosystem" in shared
+    assert [name for name in shared if compact[name] != full[name]] == []
+    assert figures(twins["compact"]) == figures(twins["full_rows"])
+
+
+def test_one_models_series_equals_the_full_row_series(twins):
+    busiest = rows(twins["full_rows"], "SELECT model_id FROM model_snapshots GROUP BY 1 ORDER BY max(downloads) DESC, 1 LIMIT 3")
+    for (model_id,) in busiest:
+        series = "SELECT * FROM downloads_series(?)"
+        assert rows(twins["compact"], series, [model_id]) == rows(twins["full_rows"], series, [model_id])
+
+
+def test_runs_keep_each_nights_all_time_downloads_delta(twins):
+    assert rows(twins["compact"], RUN_DELTAS) == rows(twins["full_rows"], FULL_ROW_DELTAS)
+
+
+def test_migration_004_converts_full_rows_to_the_same_answers(twins):
+    assert twins["applied"] == [4]
+    assert rows(twins["converted"], SNAPSHOTS) == rows(twins["full_rows"], SNAPSHOTS)
+    assert rows(twins["converted"], RUN_DELTAS) == rows(twins["full_rows"], FULL_ROW_DELTAS)
+    # The same nights, cut into runs its own way (model_counts lists the runs themselves).
+    converted, compact = views(twins["converted"]), views(twins["compact"])
+    assert converted.keys() == compact.keys()
+    assert [name for name in converted if name != "model_counts" and converted[name] != compact[name]] == []
+
+
+def test_runs_never_overlap_and_the_latest_night_is_the_open_runs(twins):
+    overlapping = rows(twins["compact"], """
+        SELECT count(*) FROM model_counts a JOIN model_counts b
+          ON a.model_key = b.model_key AND a.valid_from < b.valid_from
+         AND (a.valid_to IS NULL OR a.valid_to > b.valid_from)""")
+    assert overlapping == [(0,)]
+    latest = rows(twins["compact"], "SELECT model_id FROM model_snapshots WHERE snapshot_date = DATE '2026-11-10'")
+    open_runs = rows(twins["compact"], "SELECT k.model_id FROM model_counts_open JOIN model_keys k USING (model_key)")
+    assert open_runs == latest and len(latest) > 2900
