@@ -11,6 +11,7 @@ the same input. No tests here: tests/test_history_*.py use it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from pathlib import Path
 
@@ -18,8 +19,8 @@ import duckdb
 
 import pipeline.night
 import storage.db
-import storage.merge
 from storage.merge import merge_night
+from storage.repos import REPO_STORES
 
 HISTORY_BLOCK = re.compile(r"-- ==== BEGIN history.*?-- ==== END history\n", re.DOTALL)
 FULL_ROW_STATEMENTS = """-- One snapshot row per model and date: re-running a day replaces that day's rows.
@@ -34,7 +35,7 @@ LAST_FULL_ROW_VERSION = 3
 
 def full_row_merge_sql(folder: Path) -> Path:
     """merge.sql as it was before compact history (the history block swapped back)."""
-    text = storage.merge.MERGE.read_text()
+    text = REPO_STORES["models"].merge_sql.read_text()
     assert len(HISTORY_BLOCK.findall(text)) == 1, "merge.sql must hold exactly one history block"
     path = folder / "merge_full_rows.sql"
     path.write_text(HISTORY_BLOCK.sub(lambda _m: FULL_ROW_STATEMENTS, text))
@@ -70,7 +71,8 @@ class Twins:
             merged = merge_night(staging, *args, **kw)
             compact_path = staging.db_path
             with monkeypatch.context() as patch:
-                patch.setattr(storage.merge, "MERGE", self.full_row_merge)
+                patch.setitem(REPO_STORES, "models", dataclasses.replace(REPO_STORES["models"],
+                                                                         merge_sql=self.full_row_merge))
                 staging.db_path = self.full_rows
                 try:
                     merge_night(staging, *args, **kw)
