@@ -14,6 +14,8 @@ FAULT_KINDS = ("500", "503", "reset", "truncate", "slow") + RECORD_FAULTS + PAGE
 # Not drawn per request: a property of a list page's URL (every request for it is cut).
 URL_FAULTS = ("cutalways",)
 INJECTED_LOG_MAX = 100_000
+# Request targets kept for /_sim/requests: a 3M-model night is ~3,100 requests.
+TARGET_LOG_MAX = 100_000
 
 
 class RateLimiter:
@@ -141,13 +143,28 @@ class _Entry:
 
 
 class Stats:
-    """Request log by (path kind, sorted expand set): what the crawler asked for; and every
-    record a fault corrupted (kind, model id, request kind), so a test can account for each."""
+    """Request log by (path kind, sorted expand set): what the crawler asked for; every record a
+    fault corrupted (kind, model id, request kind), so a test can account for each; and the
+    request targets in order (bounded), so a benchmark's floor can replay exactly the requests a
+    contender made."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.entries: dict[tuple, _Entry] = {}
         self.injected: list[dict] = []
+        self.targets: list[str] = []
+        self.targets_dropped = 0
+
+    def record_target(self, target: str) -> None:
+        with self.lock:
+            if len(self.targets) < TARGET_LOG_MAX:
+                self.targets.append(target)
+            else:
+                self.targets_dropped += 1
+
+    def requested(self) -> dict:
+        with self.lock:
+            return {"targets": list(self.targets), "dropped": self.targets_dropped}
 
     def record_fault(self, kind: str, model_id: str, request: str) -> None:
         with self.lock:
@@ -166,6 +183,8 @@ class Stats:
         with self.lock:
             self.entries = {}
             self.injected = []
+            self.targets = []
+            self.targets_dropped = 0
 
     def snapshot(self) -> dict:
         with self.lock:

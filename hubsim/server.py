@@ -305,6 +305,7 @@ class _Handler(BaseHTTPRequestHandler):
         expand = sorted({v for k, v in params if k in ("expand", "expand[]")})
         entry = sim.stats_log.entry(kind, expand)
         entry.count("requests")
+        sim.stats_log.record_target(self.path)
         extra = {}
         if sim.limiter is not None:
             client = self._client_key()
@@ -467,6 +468,8 @@ class _Handler(BaseHTTPRequestHandler):
         sim = self.server_sim
         if method == "GET" and path == "/_sim/stats":
             return self._send_json(200, sim.stats(), None)
+        if method == "GET" and path == "/_sim/requests":   # every /api/ target since the last reset
+            return self._send_json(200, sim.stats_log.requested(), None)
         if method == "POST" and path == "/_sim/stats/reset":
             sim.reset_stats()
             return self._send_json(200, {"ok": True}, None)

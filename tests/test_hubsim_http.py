@@ -136,6 +136,23 @@ def test_request_log_by_kind_and_expand_set_and_reset(sim_factory):
     assert requests.get(sim.url + "/_sim/stats").json()["totals"]["requests"] == 0
 
 
+def test_request_targets_are_logged_in_order_so_a_floor_can_replay_them(sim_factory):
+    sim = sim_factory(models=2500)
+    first = requests.get(sim.url + "/api/models", params=[("expand[]", "likes"), ("limit", "1000")])
+    second = requests.get(first.links["next"]["url"])
+    requests.get(sim.url + "/api/models/gpt2")
+    requests.get(sim.url + "/_sim/stats")   # control requests are not API traffic
+    log = requests.get(sim.url + "/_sim/requests").json()
+    assert log["dropped"] == 0
+    assert log["targets"][0] == "/api/models?expand%5B%5D=likes&limit=1000"
+    assert sim.url + log["targets"][1] == second.url
+    assert log["targets"][2:] == ["/api/models/gpt2"]
+    replayed = requests.get(sim.url + log["targets"][1])
+    assert replayed.content == second.content   # the same request, the same page
+    requests.post(sim.url + "/_sim/stats/reset")
+    assert requests.get(sim.url + "/_sim/requests").json() == {"targets": [], "dropped": 0}
+
+
 def test_latency_is_a_minimum_response_time_that_rendering_overlaps(sim_factory):
     sim = sim_factory(models=5000, latency_ms=200)
     session = requests.Session()
