@@ -16,6 +16,7 @@ Nothing staged may block later nights (docs/ingest.md):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -40,7 +41,7 @@ PARSE_PAGE = REPO_STORES["models"].parse_sql   # models; every type's parse is i
 CATCHUP_CANDIDATES = db.SQL_DIR / "catchup_candidates.sql"
 # Bump when staging_schema.sql or the row mapping changes: a staging file of another version is
 # dropped (its night is re-crawled) instead of being misread.
-STAGING_VERSION = 8
+STAGING_VERSION = 9
 STAGING_CHECKPOINT = "64MB"      # WAL size that triggers a checkpoint of the staging file
 BATCH_FILES = 16                 # record files parsed by one statement at most ...
 BATCH_BYTES = 16 * 1024 * 1024   # ... and JSON bytes (see parse_batches)
@@ -134,21 +135,10 @@ class PlanState:
 PLAN_STATE_COLUMNS = ("plan, status, next_url, pages, records, models, rejected, dropped, lost_pages, requests, "
                       "retries, bytes, seconds, watermark, normalized_pages")
 
-# One page's commit: the cursor, the plan's totals and the page count move together, after its
-# files and rejections (same transaction). RETURNING hands the new state back.
-COMMIT_PAGE_SQL = f"""
-UPDATE plan_state SET
-    status = CASE WHEN $next_url IS NULL THEN 'complete' ELSE 'running' END,
-    next_url = $next_url, pages = pages + 1, records = records + $records,
-    rejected = rejected + $rejected, lost_pages = lost_pages + $lost,
-    requests = requests + $requests, retries = retries + $retries, bytes = bytes + $bytes,
-    seconds = seconds + $seconds,
-    watermark = coalesce(watermark, $watermark),  -- the first page's newest trusted lastModified
-    started_at = coalesce(started_at, now()::TIMESTAMP),
-    finished_at = CASE WHEN $next_url IS NULL THEN now()::TIMESTAMP END
-WHERE plan = $plan AND pages = $page_no - 1
-RETURNING {PLAN_STATE_COLUMNS}
-"""
+# One page's commit: ONE autocommitted INSERT (its rejections, when it has any, before it in the
+# same transaction). Each statement costs the crawl a round trip in which the fetching thread
+# may hold the GIL; the plan's totals are added up by the plan_state view when asked for.
+INSERT_PAGE_SQL = "INSERT INTO stage_pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)"
 # A parsed batch: its rows, links and (models) lineage edges go to Parquet files in the spool
 # (parsed/<kind>/<repo type>/<plan>/<page>.<chunk>.parquet, fsynced), never through the staging
 # file's WAL and checkpoints (which cost a 200k-model night more than its parse); what could not
@@ -170,17 +160,16 @@ STAGE_REJECTED_SQL = (
 # up empty). {glob} is a path of this staging's own spool, quoted by parsed_views.
 PARSED_VIEW_SQL = "CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_parquet({glob})"
 PAGE_TABLES = ("page_rows", "page_drops", "page_links", "page_edges")   # what a parse leaves (edges: models)
-INSERT_PAGE_SQL = "INSERT INTO stage_pages VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_REJECTED_SQL = "INSERT INTO stage_rejected VALUES (?, ?, ?, ?, ?, ?)"
-FAILED_ATTEMPTS_SQL = ("UPDATE plan_state SET requests = requests + ?, retries = retries + ?, bytes = bytes + ?, "
-                       "started_at = coalesce(started_at, now()::TIMESTAMP) WHERE plan = ?")
+FAILED_ATTEMPTS_SQL = ("UPDATE plans SET failed_requests = failed_requests + ?, failed_retries = failed_retries + ?, "
+                       "failed_bytes = failed_bytes + ?, failed_at = coalesce(failed_at, now()::TIMESTAMP) WHERE plan = ?")
 PENDING_FILES_SQL = """
 SELECT page_no, files, largest_record, server_time FROM stage_pages
 WHERE plan = ? AND page_no > ? ORDER BY page_no
 """
 PARSE_PROGRESS_SQL = """
-UPDATE plan_state SET normalized_pages = $pages, normalized_chunks = $chunks, parse_attempts = 0,
-    models = models + $models, rejected = rejected + $rejected, dropped = dropped + $dropped
+UPDATE plans SET normalized_pages = $pages, normalized_chunks = $chunks, parse_attempts = 0,
+    models = models + $models, parse_rejected = parse_rejected + $rejected, dropped = dropped + $dropped
 WHERE plan = $plan
 """
 BATCH_COUNTS_SQL = """
@@ -205,7 +194,7 @@ class Staging:
         self.path = staging_path(db_path)
         self.spool = spool_dir(db_path)
         existed = self.path.exists()
-        self._pages: dict[str, int] = {}   # committed pages per plan, as last read or written
+        self._states: dict[str, PlanState] = {}   # per plan, as last read or committed
         self.con = db.configure(duckdb.connect(str(self.path)))
         if not self._version_matches():
             self.con.close()
@@ -294,17 +283,16 @@ class Staging:
         return NightState(*row, repos=repos)
 
     def has_plan(self, plan: str) -> bool:
-        return self.con.execute("SELECT count(*) FROM plan_state WHERE plan = ?", [plan]).fetchone()[0] > 0
+        return self.con.execute("SELECT count(*) FROM plans WHERE plan = ?", [plan]).fetchone()[0] > 0
 
     def plan(self, plan: str) -> PlanState:
         row = self.con.execute(f"SELECT {PLAN_STATE_COLUMNS} FROM plan_state WHERE plan = ?", [plan]).fetchone()
-        state = PlanState(*row)
-        self._pages[plan] = state.pages
+        state = self._states[plan] = PlanState(*row)
         return state
 
     def committed_anything(self) -> bool:
         """Whether the night in staging has any committed page (a resume has something to resume)."""
-        return self.con.execute("SELECT coalesce(sum(pages), 0) FROM plan_state").fetchone()[0] > 0
+        return self.con.execute("SELECT count(*) FROM stage_pages").fetchone()[0] > 0
 
     def start_night(self, night_id: str, plans, repo_types, endpoint: str, snapshot_date: dt.date | None,
                     repos: dict[str, tuple[dt.datetime | None, int | None]], run_plans) -> NightState:
@@ -320,7 +308,7 @@ class Staging:
             for repo_type, (watermark, alive) in repos.items():
                 con.execute("INSERT INTO night_repos VALUES (?, ?, ?)", [repo_type, watermark, alive])
             for key in run_plans:
-                con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [key])
+                con.execute("INSERT INTO plans (plan) VALUES (?)", [key])
 
         self._transaction(work)
         for key in run_plans:   # record files of an abandoned night
@@ -328,8 +316,8 @@ class Staging:
         return self.night()
 
     def clear_tables(self) -> None:
-        self._pages.clear()
-        for table in ("night", "night_repos", "plan_state", "stage_pages", "stage_rejected", "catchup_ids"):
+        self._states.clear()
+        for table in ("night", "night_repos", "plans", "stage_pages", "stage_rejected", "catchup_ids"):
             self.con.execute(f"DELETE FROM {table}")   # constant table names
         self._remove_parsed(lambda _plan, _position: True)
 
@@ -340,6 +328,16 @@ class Staging:
         for plan_dir in self.spool.iterdir():
             if plan_dir.name not in ("schema", "parsed"):
                 shutil.rmtree(plan_dir, ignore_errors=True)
+
+    def _autocommit(self, statement):
+        """One statement, its own transaction (DuckDB's autocommit), with _transaction's errors."""
+        try:
+            return statement()
+        except BaseException as error:
+            if is_disk_full(error):
+                raise DiskFull(f"the disk is full (writing {self.path}): {one_line(error)}; what was committed "
+                               "before is kept and the next crawl resumes from it") from error
+            raise
 
     def _transaction(self, work):
         con = self.con
@@ -363,12 +361,13 @@ class Staging:
         return self.spool / plan / f"{page_no}.{chunk}.ndjson"
 
     def commit_page(self, plan: str, page: StagedPage, snapshot_date: dt.date | None = None) -> PlanState:
-        """Commit one page: its record files under the page's number, its rejections, then its
-        cursor (None: the plan is complete) and counters, in one transaction. Returns the
-        plan's new state."""
-        if plan not in self._pages:
-            self.plan(plan)
-        page_no = self._pages[plan] + 1
+        """Commit one page: its record files under the page's number, then its rejections and
+        its stage_pages row (cursor, None: the plan is complete; counts; costs) in one
+        transaction, one statement when nothing was rejected. Returns the plan's new state:
+        the last one read or committed plus this page (only this process writes the plan's
+        pages; its parse counts are as of the last plan() or parse)."""
+        before = self._states.get(plan) or self.plan(plan)
+        page_no = before.pages + 1
         target = self.spool / plan
         target.mkdir(parents=True, exist_ok=True)
         for stale in target.glob(f"{page_no}.*.ndjson"):   # a try of this page that never committed
@@ -378,26 +377,35 @@ class Staging:
         rejected = [(plan, page_no, r.model_id, r.field, r.reason, r.sample) for r in page.rejected]
         if page.unreadable:
             rejected.append((plan, page_no, None, None, f"page unreadable: {page.unreadable}"[:500], None))
+        lost = 1 if page.unreadable else 0
+        row = [plan, page_no, page.server_time, len(page.files), page.largest_record, page.records, page.elements,
+               len(page.rejected), lost, page.next_url, page.requests, page.retries, page.wire_bytes, page.seconds,
+               page.watermark]
         con = self.con
 
         def work():
             if snapshot_date is not None:   # the server's date of the night's first response
                 con.execute("UPDATE night SET snapshot_date = coalesce(snapshot_date, ?)", [snapshot_date])
-            con.execute(INSERT_PAGE_SQL, [plan, page_no, page.server_time, len(page.files), page.largest_record,
-                                          page.records])
             if rejected:
                 con.executemany(INSERT_REJECTED_SQL, rejected)
-            return con.execute(COMMIT_PAGE_SQL, {
-                "plan": plan, "page_no": page_no, "next_url": page.next_url, "records": page.elements,
-                "rejected": len(page.rejected), "lost": 1 if page.unreadable else 0,
-                "requests": page.requests, "retries": page.retries, "bytes": page.wire_bytes,
-                "seconds": page.seconds, "watermark": page.watermark}).fetchone()
+            con.execute(INSERT_PAGE_SQL, row)
 
-        row = self._transaction(work)
-        if row is None:
-            raise RuntimeError(f"staging of plan {plan} moved on under this crawl (page {page_no} already committed)")
-        self._pages[plan] = page_no
-        return PlanState(*row)
+        try:
+            if snapshot_date is None and not rejected:
+                self._autocommit(lambda: con.execute(INSERT_PAGE_SQL, row))
+            else:
+                self._transaction(work)
+        except duckdb.ConstraintException as error:
+            raise RuntimeError(f"staging of plan {plan} moved on under this crawl (page {page_no} already "
+                               "committed)") from error
+        state = self._states[plan] = dataclasses.replace(
+            before, status="running" if page.next_url else "complete", next_url=page.next_url, pages=page_no,
+            records=before.records + page.elements, rejected=before.rejected + len(page.rejected),
+            lost_pages=before.lost_pages + lost, requests=before.requests + page.requests,
+            retries=before.retries + page.retries, bytes=before.bytes + page.wire_bytes,
+            seconds=before.seconds + page.seconds,
+            watermark=before.watermark if before.watermark is not None else page.watermark)
+        return state
 
     def record_failed_attempts(self, plan: str, requests: int, retries: int, wire_bytes: int) -> None:
         """What a GET that gave up cost (its page is not committed; the night still counts it)."""
@@ -408,7 +416,7 @@ class Staging:
         """Parse every committed record file not parsed yet into stage_rows, a batch of files
         per DuckDB statement and transaction, deleting them. Returns (models, rejected)."""
         pages, chunks, attempts = self.con.execute(
-            "SELECT normalized_pages, normalized_chunks, parse_attempts FROM plan_state WHERE plan = ?",
+            "SELECT normalized_pages, normalized_chunks, parse_attempts FROM plans WHERE plan = ?",
             [plan]).fetchone()
         # Parsed files past the committed position are a batch a killed crawl never committed.
         self._remove_parsed(lambda key, position: key == plan and position >= (pages + 1, chunks))
@@ -418,6 +426,7 @@ class Staging:
         for batch in parse_batches(pending, 1 if careful else BATCH_FILES):
             m, r = self._parse_batch(plan, heavy, batch, pending)
             models, rejected = models + m, rejected + r
+        self._states.pop(plan, None)   # its parse counts moved: read again when next needed
         return models, rejected
 
     def _pending_files(self, plan: str, pages: int, chunks: int) -> list[RecordFile]:
@@ -430,16 +439,16 @@ class Staging:
         return out or self._empty_progress(plan, pages)
 
     def _empty_progress(self, plan: str, pages: int) -> list[RecordFile]:
-        committed = self.con.execute("SELECT pages FROM plan_state WHERE plan = ?", [plan]).fetchone()[0]
+        committed = self.con.execute("SELECT count(*) FROM stage_pages WHERE plan = ?", [plan]).fetchone()[0]
         if committed > pages:
-            self.con.execute("UPDATE plan_state SET normalized_pages = ?, normalized_chunks = 0 WHERE plan = ?",
+            self.con.execute("UPDATE plans SET normalized_pages = ?, normalized_chunks = 0 WHERE plan = ?",
                              [committed, plan])
         return []
 
     def _parse_batch(self, plan: str, heavy: bool, batch: list[RecordFile], pending: list[RecordFile]) -> tuple[int, int]:
         con = self.con
         store = REPO_STORES[split_key(plan)[0]]
-        attempts = con.execute("UPDATE plan_state SET parse_attempts = parse_attempts + 1 WHERE plan = ? "
+        attempts = con.execute("UPDATE plans SET parse_attempts = parse_attempts + 1 WHERE plan = ? "
                                "RETURNING parse_attempts", [plan]).fetchone()[0]
         largest = max(f.largest_record for f in batch)
         latest = max((f.server_time for f in batch if f.server_time), default=None)
@@ -463,7 +472,7 @@ class Staging:
         if page_done:
             following = [f.page_no for f in pending if f.page_no > last.page_no]
             gap_end = (min(following) - 1) if following else con.execute(
-                "SELECT pages FROM plan_state WHERE plan = ?", [plan]).fetchone()[0]
+                "SELECT count(*) FROM stage_pages WHERE plan = ?", [plan]).fetchone()[0]
             through_pages = max(through_pages, gap_end)
         models, rejected, dropped = con.execute(BATCH_COUNTS_SQL).fetchone()
 
@@ -597,7 +606,7 @@ class Staging:
                 listed = self.con.execute("SELECT count(*) FROM catchup_ids WHERE plan = ?", [catchup]).fetchone()[0]
                 candidates = self.con.execute("SELECT count(*) FROM catchup_candidates").fetchone()[0]
                 if listed:
-                    self.con.execute("INSERT INTO plan_state (plan, status) VALUES (?, 'pending')", [catchup])
+                    self.con.execute("INSERT INTO plans (plan) VALUES (?)", [catchup])
                 return listed, candidates
             return self._transaction(work)
         finally:
