@@ -1,8 +1,16 @@
-"""The three ways of pulling the Hub's model list, each run as its own process by bench_crawl.
+"""The ways of pulling the Hub's model list, each run as its own process by bench_crawl.
 
-Run as `python -m bench.contenders NAME URL [OUT]`; prints one JSON line with
+Run as `python -m bench.contenders NAME URL [ARG]`; prints one JSON line with
 `models`, `seconds`, `bytes`. The parent process measures peak RSS with wait4, so every
 contender is measured the same way and the simulator's memory is never counted.
+
+- replay (the floor): exactly the requests a hubcensus night made (hubsim's /_sim/requests
+  log of that night, ARG = a file of targets), one after another on one keep-alive session,
+  each body decoded with json.loads, nothing stored: the same work minus the product.
+- floor_full: the older floor, `full=true` pages (~2.8 KB a model where the crawl's first night
+  asks for ~1.6 KB): a reference for other projects' queries, not a bound on ours.
+- anchor: list(HfApi.list_models(full=True)) -> pandas -> Parquet.
+- hubcensus: one night of the product (models) into ARG, a DuckDB file.
 """
 
 from __future__ import annotations
@@ -10,11 +18,30 @@ from __future__ import annotations
 import json
 import sys
 import time
-from urllib.parse import urlencode
+from pathlib import Path
 
 
-def floor(url: str) -> dict:
-    """Raw GET + JSON decode of every `full=true` page, nothing stored: the client's speed limit."""
+def replay(url: str, targets_file: str) -> dict:
+    """Raw GET + json.loads of each request a hubcensus night made, in its order, nothing stored."""
+    import requests
+
+    targets = json.loads(Path(targets_file).read_text())
+    session = requests.Session()
+    models = 0
+    wire_bytes = 0
+    largest = 0
+    for target in targets:
+        response = session.get(url + target, timeout=60)
+        response.raise_for_status()
+        wire_bytes += int(response.headers.get("Content-Length", len(response.content)))
+        largest = max(largest, len(response.content))
+        decoded = json.loads(response.content)
+        models += len(decoded) if isinstance(decoded, list) else 1   # a catch-up GET is one repository
+    return {"models": models, "bytes": wire_bytes, "requests": len(targets), "largest_page_bytes": largest}
+
+
+def floor_full(url: str) -> dict:
+    """Raw GET + JSON decode of every `full=true` page, nothing stored (the older reference floor)."""
     import requests
 
     session = requests.Session()
@@ -54,33 +81,32 @@ def _needs_json(column) -> bool:
 
 
 def hubcensus(url: str, db: str) -> dict:
-    """The product: a first night (sweep + full refresh) into DuckDB."""
+    """The product: one night of models into DuckDB (a first night when the file is new: one
+    `full` listing; else sweep + refresh + catch-up), views installed, as `hubcensus crawl` does."""
     from pipeline import run_night
 
-    result = run_night(db, endpoint=url, progress=False)
+    result = run_night(db, endpoint=url, progress=False, repo_types=("models",))
     return {"models": result.models_seen, "bytes": result.bytes, "requests": result.requests,
             "plans": {name: {"pages": p.pages, "bytes": p.bytes, "seconds": round(p.seconds, 2)}
                       for name, p in result.plans.items()}}
 
 
 def warm(url: str) -> dict:
-    """Walk every contender's own query once, raw, so hubsim serves all of them from its page
-    cache and no contender pays for the simulator's rendering (it shares the 2 cores)."""
+    """Walk the full=true floor's and the anchor's queries once, raw, so hubsim serves them from
+    its page cache and neither pays for the simulator's rendering (it shares the 2 cores).
+    hubcensus's own requests are warmed by a night of it (bench_crawl), which the replay floor
+    then repeats."""
     import requests
     from huggingface_hub.utils import paginate
 
-    from crawler.plans import FULL
-
     session = requests.Session()
     pages = 0
-    for first in (f"{url}/api/models?full=true&limit=1000&sort=createdAt",         # floor
-                  f"{url}/api/models?{urlencode(FULL.query())}"):                 # hubcensus's first night
-        next_url: str | None = first
-        while next_url:
-            response = session.get(next_url, headers={"Accept-Encoding": "gzip"}, timeout=60)
-            response.raise_for_status()
-            pages += 1
-            next_url = response.links.get("next", {}).get("url")
+    next_url: str | None = f"{url}/api/models?full=true&limit=1000&sort=createdAt"   # floor_full
+    while next_url:
+        response = session.get(next_url, headers={"Accept-Encoding": "gzip"}, timeout=60)
+        response.raise_for_status()
+        pages += 1
+        next_url = response.links.get("next", {}).get("url")
     models = sum(1 for _ in paginate(f"{url}/api/models", params={"full": True}, headers={}))  # the anchor's
     return {"models": models, "pages": pages, "bytes": None}
 
@@ -90,8 +116,10 @@ def main(argv: list[str]) -> None:
     started = time.perf_counter()
     if name == "warm":
         outcome = warm(url)
-    elif name == "floor":
-        outcome = floor(url)
+    elif name == "replay":
+        outcome = replay(url, rest[0])
+    elif name == "floor_full":
+        outcome = floor_full(url)
     elif name == "anchor":
         outcome = anchor(url, rest[0])
     elif name == "hubcensus":

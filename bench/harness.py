@@ -79,3 +79,17 @@ def run_contender(name: str, *args: str, env: dict | None = None) -> Measurement
         peak_rss_mb=usage.ru_maxrss / 1024,  # Linux reports KiB
         extra=outcome,
     )
+
+
+def requested_targets(url: str) -> list[str]:
+    """The /api/ request targets hubsim served since its last stats reset, in order."""
+    with urllib.request.urlopen(f"{url}/_sim/requests") as response:
+        log = json.load(response)
+    if log["dropped"]:
+        raise RuntimeError(f"hubsim's request log dropped {log['dropped']} targets: the replay would be short")
+    return log["targets"]
+
+
+def set_sim_day(url: str, day: int) -> None:
+    request = urllib.request.Request(f"{url}/_sim/day?d={day}", method="POST")
+    urllib.request.urlopen(request).close()
