@@ -28,11 +28,34 @@ from hubcensus.reading import check_database_file, open_readonly, require_comple
 from hubcensus.views import prepare_views
 from storage.export import ExportTargetNotEmpty, export_parquet
 
-DESCRIPTION = """A nightly, queryable, dated record of the Hugging Face Hub's public models in DuckDB.
+DESCRIPTION = """A nightly, queryable, dated record of the Hugging Face Hub in DuckDB: its public models, datasets
+and Spaces, and the links between them (base models, training data, Spaces using models, papers).
 
 The database defaults to data/hub.duckdb; override it with --db PATH or $HUBCENSUS_DB.
 Readers (figures, report, sql, export) open it read-only and can run while a crawl is going."""
 
+
+CRAWL_DETAILS = """For each repository type of --repo-types (default: models, datasets, spaces), one
+after the other: the sweep (every public repository, light fields: the day's counts and gating,
+new and vanished ids), the refresh (heavy fields of those modified since the last night's
+watermark, with a 1-hour overlap), then a catch-up by id of repositories the sweep listed that no
+refresh ever brought (at most 1,000 of a type a night). A type's first night is one heavy listing of
+everything (`full`). The night is merged in one transaction (analysts see the previous night or
+the new one), an interrupted night resumes from its last committed page, and what could not be
+stored is in the table rejected_records (docs/ingest.md). The analysis views are refreshed after."""
+
+FIGURES_DETAILS = """The figures of docs/figures.md for the latest complete night: models (growth, gating,
+licenses, lineage, the largest derivative families), datasets, Spaces, training data and papers
+(the lifecycle graph), and, read from the database, how many records, values and pages that
+night rejected, by kind, with the SQL that lists them (docs/ingest.md). --json prints the
+figures alone, as one object with the keys `python -m hubsim truth` also prints."""
+
+EXPORT_DETAILS = """One directory per table, zstd Parquet, beside a manifest (_hubcensus_export.json):
+model_snapshots Hive-partitioned by snapshot_date (one file a night); models, lineage,
+model_changes, crawl_runs, rejected_records, datasets, spaces, repo_links and repo_link_changes
+whole. dataset_snapshots and space_snapshots are not exported. A rerun writes only the nights
+not exported yet (or crawled again since) and the tables whose content changed; with nothing
+new it touches no file. A night appears whole or not at all."""
 
 SQL_DETAILS = """Read-only in every way: the SQL can read the database's tables and views and make
 TEMP tables, views and macros for the session, but cannot write the file, read or write
@@ -43,8 +66,8 @@ Without a query, a prompt opens (statements end with ';'; .tables, .format FORMA
 .quit); it opens the file per statement, so it never blocks the crawl. A busy file (the
 crawl's final merge) is retried for 10 seconds."""
 
-REPORT_DETAILS = """Without --family or --cohort: the Hub's report (growth, lineage, gating, licenses,
-concentration, languages, downloads, datasets and Spaces, the crawl's nights and rejections).
+REPORT_DETAILS = """Without --family or --cohort: the report on the Hub's models (what changed, growth, families
+and derivatives, gating, licenses, downloads, languages, the crawl's coverage and rejections).
 With --family ID or --cohort FILE: a model family's lifecycle (release, license and gating,
 training data, derivatives over time by relation and language, post-training datasets, Spaces
 using the family, license drift, activity), one family or a cohort side by side. A root must be
@@ -77,8 +100,9 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", metavar="URL", help="Hub endpoint (default: $HF_ENDPOINT or https://huggingface.co)")
     parser.add_argument("--plans", metavar="LIST",
-                        help="comma list of sweep, refresh, full (default: sweep,refresh; the first night runs "
-                             "them as one heavy pass, `full`; --plans full re-reads every model's heavy fields)")
+                        help="comma list of sweep, refresh, full, for each repository type (default: "
+                             "sweep,refresh; a type's first night runs them as one heavy pass, `full`; --plans full "
+                             "re-reads every repository's heavy fields)")
     parser.add_argument("--repo-types", metavar="LIST",
                         help="comma list of models, datasets, spaces (default: all three; a type's first night "
                              "is its own `full` listing, so a models database gains the others without "
@@ -88,8 +112,8 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
 def _add_as_of(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", type=_as_of_day,
                         help="the Hub as it was on that night: the latest complete night on or before the date, "
-                             "with the models listed then and their licenses, gating, base models and counts then "
-                             "(docs/history.md)")
+                             "with the models, datasets and Spaces listed then, the links declared then, and the "
+                             "models' licenses, gating, base models and counts then (docs/history.md)")
 
 
 def _as_of_day(text: str):
@@ -124,11 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
         _add_db(sub)
         return sub
 
-    crawl = command("crawl", "crawl one night (sweep + refresh) into the database; HF_TOKEN and HF_ENDPOINT are honoured")
+    crawl = command("crawl", "crawl one night of models, datasets and Spaces into the database; HF_TOKEN and "
+                             "HF_ENDPOINT are honoured", CRAWL_DETAILS)
     _add_crawl_options(crawl)
     crawl.add_argument("--snapshot-date", metavar="YYYY-MM-DD", help="date to record the night under (default: the Hub's Date header)")
 
-    figures = command("figures", "print the headline figures of the latest complete snapshot")
+    figures = command("figures", "print the headline figures of the latest complete night and what it rejected",
+                      FIGURES_DETAILS)
     figures.add_argument("--json", action="store_true", help="one JSON object (the keys of docs/figures.md)")
     _add_as_of(figures)
 
@@ -152,12 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="CSV: leave text cells starting with = + - @ as they are (by default they get a leading ' "
                           "so a spreadsheet shows them instead of running them)")
 
-    schedule = command("schedule", "run the nightly crawl on a cron schedule (UTC) until SIGTERM/SIGINT")
+    schedule = command("schedule", "run the nightly crawl (as `hubcensus crawl`) on a cron schedule (UTC) until "
+                                   "SIGTERM/SIGINT")
     _add_crawl_options(schedule)
     schedule.add_argument("--cron", default=DEFAULT_CRON, metavar="EXPR", help=f'crontab expression in UTC (default: "{DEFAULT_CRON}")')
 
-    export = command("export", "write the tables as Parquet (model_snapshots Hive-partitioned by snapshot_date), "
-                               "incrementally: run it after every crawl")
+    export = command("export", "write the analyst tables as Parquet, incrementally: run it after every crawl",
+                     EXPORT_DETAILS)
     export.add_argument("--out", metavar="DIR", required=True,
                         help="new, empty, or a previous export (only new nights are added)")
     export.add_argument("--overwrite", action="store_true", help="start the export over; other files in DIR are kept")
