@@ -19,7 +19,8 @@ from storage.db import has_table
 
 AS_OF_VARIABLE = "hubcensus_as_of"
 SQL_FILE = "time_travel.sql"
-HISTORY_TABLES = ("model_keys", "model_counts_open", "model_counts_closed", "snapshot_nights", "lineage_removed")
+HISTORY_TABLES = ("model_keys", "model_counts_open", "model_runs_archive", "model_runs_recent", "snapshot_nights",
+                  "lineage_removed")
 NIGHT_SQL = """
 SELECT max(snapshot_date) FROM {db}.main.crawl_runs
 WHERE status = 'complete' AND plan IN ('sweep', 'full') AND snapshot_date <= ?

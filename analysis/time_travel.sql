@@ -56,24 +56,41 @@ SELECT * FROM {db}.main.lineage_removed WHERE removed_on <= getvariable('hubcens
 --     holds one. Before the first night a refresh fetched the model, its heavy fields were
 --     unknown (NULL). Fields no history keeps (tags, languages, files, ...) are today's.
 CREATE OR REPLACE TEMP TABLE as_of_models AS
-WITH s AS (SELECT getvariable('hubcensus_as_of') AS s),
-held AS (   -- the run holding on S
-    SELECT model_key, downloads, downloads_all_time, likes, CAST(gated AS VARCHAR) AS gated
+WITH held AS (   -- the run holding on S, by key
+    SELECT model_key, downloads, downloads_all_time, likes, gated
     FROM {db}.main.model_counts_closed
     WHERE valid_from <= getvariable('hubcensus_as_of') AND valid_to > getvariable('hubcensus_as_of')
     UNION ALL
-    SELECT model_key, downloads, downloads_all_time, likes, CAST(gated AS VARCHAR)
+    SELECT model_key, downloads, downloads_all_time, likes, gated
     FROM {db}.main.model_counts_open WHERE valid_from <= getvariable('hubcensus_as_of')
 ),
+changed AS (   -- the first change of each field after S, by key: its old value is the value on S
+    SELECT k.model_key,
+           bool_or(c.field = 'gated') AS gated_changed,
+           first(c.old_value ORDER BY c.snapshot_date) FILTER (WHERE c.field = 'gated') AS gated_before,
+           bool_or(c.field = 'license') AS license_changed,
+           first(c.old_value ORDER BY c.snapshot_date) FILTER (WHERE c.field = 'license') AS license_before,
+           bool_or(c.field = 'base_models') AS base_models_changed,
+           first(c.old_value ORDER BY c.snapshot_date) FILTER (WHERE c.field = 'base_models') AS base_models_before,
+           bool_or(c.field = 'pipeline_tag') AS pipeline_tag_changed,
+           first(c.old_value ORDER BY c.snapshot_date) FILTER (WHERE c.field = 'pipeline_tag') AS pipeline_tag_before,
+           bool_or(c.field = 'library_name') AS library_name_changed,
+           first(c.old_value ORDER BY c.snapshot_date) FILTER (WHERE c.field = 'library_name') AS library_name_before
+    FROM {db}.main.model_changes c JOIN {db}.main.model_keys k USING (model_id)
+    WHERE c.snapshot_date > getvariable('hubcensus_as_of')
+    GROUP BY 1
+),
 models AS MATERIALIZED (
-    SELECT m.rowid AS position, m.model_id, m.first_seen, m.deleted_at, m.refreshed_on, k.model_key, k.first_refreshed
-    FROM {db}.main.hub_models m LEFT JOIN {db}.main.model_keys k USING (model_id)
+    SELECT m.rowid AS position, m.model_id, m.first_seen, m.deleted_at, m.refreshed_on, k.model_key, k.first_refreshed,
+           h.model_key IS NOT NULL AS held, h.downloads, h.downloads_all_time, h.likes, CAST(h.gated AS VARCHAR) AS gated
+    FROM {db}.main.hub_models m
+    LEFT JOIN {db}.main.model_keys k USING (model_id)
+    LEFT JOIN held h ON h.model_key = k.model_key
 ),
 gone AS MATERIALIZED (   -- seen by S, not listed on S, not deleted by S as the table has it: few
-    SELECT m.model_key FROM models m
-    WHERE m.first_seen <= getvariable('hubcensus_as_of') AND m.model_key IS NOT NULL
-      AND NOT coalesce(m.deleted_at <= getvariable('hubcensus_as_of'), false)
-      AND m.model_key NOT IN (SELECT model_key FROM held)
+    SELECT model_key, model_id FROM models
+    WHERE first_seen <= getvariable('hubcensus_as_of') AND model_key IS NOT NULL AND NOT held
+      AND NOT coalesce(deleted_at <= getvariable('hubcensus_as_of'), false)
 ),
 last_run AS (
     SELECT c.model_key, c.valid_to AS ended, c.downloads, c.downloads_all_time, c.likes, CAST(c.gated AS VARCHAR) AS gated
@@ -88,56 +105,47 @@ listings AS (
 deleted AS (
     SELECT r.model_key, min(l.snapshot_date) AS deleted_at
     FROM last_run r
-    JOIN models m USING (model_key)
+    JOIN gone g USING (model_key)
     JOIN listings l ON l.snapshot_date >= r.ended
     WHERE NOT EXISTS (SELECT 1 FROM {db}.main.rejected_records j
-                      WHERE j.snapshot_date = l.snapshot_date AND j.model_id = m.model_id AND j.field IS NULL)
+                      WHERE j.snapshot_date = l.snapshot_date AND j.model_id = g.model_id AND j.field IS NULL)
     GROUP BY 1
 ),
 last_listed AS (
     SELECT r.model_key, max(n.snapshot_date) AS last_seen
     FROM last_run r JOIN {db}.main.snapshot_nights n ON n.snapshot_date < r.ended
     GROUP BY 1
-),
-changed AS (   -- the first change of each field after S: its old value is the value on S
-    SELECT model_id, field, first(old_value ORDER BY snapshot_date) AS old_value
-    FROM {db}.main.model_changes WHERE snapshot_date > getvariable('hubcensus_as_of')
-    GROUP BY 1, 2
 )
 SELECT m.position,
+       m.model_id,   -- read from here, not the stored file's compressed column, by every query
        m.first_seen <= getvariable('hubcensus_as_of') AS seen,
        coalesce(m.first_refreshed <= getvariable('hubcensus_as_of'),
                 m.model_key IS NULL AND m.refreshed_on <= getvariable('hubcensus_as_of'), false) AS refreshed,
-       h.model_key IS NOT NULL AS held,
-       CASE WHEN h.model_key IS NOT NULL THEN NULL
+       CASE WHEN m.held THEN NULL
             WHEN r.model_key IS NULL   -- deleted by S and not listed since, or no runs: the table's dates
                 THEN CASE WHEN m.deleted_at <= getvariable('hubcensus_as_of') THEN m.deleted_at END
             ELSE d.deleted_at END AS deleted_at,
-       CASE WHEN h.model_key IS NOT NULL THEN getvariable('hubcensus_as_of') ELSE ll.last_seen END AS last_seen,
-       coalesce(h.downloads, r.downloads) AS downloads,
-       coalesce(h.downloads_all_time, r.downloads_all_time) AS downloads_all_time,
-       coalesce(h.likes, r.likes) AS likes,
-       h.model_key IS NOT NULL OR r.model_key IS NOT NULL AS has_counts,
-       coalesce(h.gated, r.gated) AS run_gated,
-       cg.model_id IS NOT NULL AS gated_changed, cg.old_value AS gated_before,
-       cl.model_id IS NOT NULL AS license_changed, cl.old_value AS license_before,
-       cb.model_id IS NOT NULL AS base_models_changed, cb.old_value AS base_models_before,
-       cp.model_id IS NOT NULL AS pipeline_tag_changed, cp.old_value AS pipeline_tag_before,
-       cy.model_id IS NOT NULL AS library_name_changed, cy.old_value AS library_name_before
+       CASE WHEN m.held THEN getvariable('hubcensus_as_of') ELSE ll.last_seen END AS last_seen,
+       CASE WHEN m.held THEN m.downloads ELSE r.downloads END AS downloads,
+       CASE WHEN m.held THEN m.downloads_all_time ELSE r.downloads_all_time END AS downloads_all_time,
+       CASE WHEN m.held THEN m.likes ELSE r.likes END AS likes,
+       m.held OR r.model_key IS NOT NULL AS has_counts,
+       CASE WHEN m.held THEN m.gated ELSE r.gated END AS run_gated,
+       coalesce(c.gated_changed, false) AS gated_changed, c.gated_before,
+       coalesce(c.license_changed, false) AS license_changed, c.license_before,
+       coalesce(c.base_models_changed, false) AS base_models_changed, c.base_models_before,
+       coalesce(c.pipeline_tag_changed, false) AS pipeline_tag_changed, c.pipeline_tag_before,
+       coalesce(c.library_name_changed, false) AS library_name_changed, c.library_name_before
 FROM models m
-LEFT JOIN held h USING (model_key)
 LEFT JOIN last_run r USING (model_key)
 LEFT JOIN deleted d USING (model_key)
 LEFT JOIN last_listed ll USING (model_key)
-LEFT JOIN changed cg ON cg.model_id = m.model_id AND cg.field = 'gated'
-LEFT JOIN changed cl ON cl.model_id = m.model_id AND cl.field = 'license'
-LEFT JOIN changed cb ON cb.model_id = m.model_id AND cb.field = 'base_models'
-LEFT JOIN changed cp ON cp.model_id = m.model_id AND cp.field = 'pipeline_tag'
-LEFT JOIN changed cy ON cy.model_id = m.model_id AND cy.field = 'library_name'
+LEFT JOIN changed c USING (model_key)
 ORDER BY m.position;
 
 CREATE OR REPLACE TEMP VIEW hub_models AS
 SELECT h.* REPLACE (
+    t.model_id AS model_id,
     CASE WHEN t.run_gated IS NOT NULL THEN t.run_gated WHEN t.gated_changed THEN t.gated_before ELSE h.gated END AS gated,
     CASE WHEN NOT t.refreshed THEN NULL WHEN t.license_changed THEN t.license_before ELSE h.license END AS license,
     CASE WHEN NOT t.refreshed THEN NULL
@@ -165,8 +173,15 @@ SELECT h.* REPLACE (
          ELSE least(h.last_seen, getvariable('hubcensus_as_of')) END AS last_seen,
     t.deleted_at AS deleted_at,
     CASE WHEN t.refreshed THEN least(h.refreshed_on, getvariable('hubcensus_as_of')) END AS refreshed_on)
-FROM {db}.main.hub_models h POSITIONAL JOIN temp.main.as_of_models t
-WHERE t.seen;
+FROM temp.main.as_of_models t POSITIONAL JOIN {db}.main.hub_models h
+WHERE t.seen
+-- No rows, but a row count: the planner has no estimate for a positional join (it takes it for
+-- empty and would hash the whole Hub to join it with three values); this branch gives it one.
+UNION ALL
+SELECT * FROM {db}.main.hub_models WHERE rowid < 0;
+
+-- The night the figures describe is S itself (the latest complete listing by construction).
+CREATE OR REPLACE TEMP VIEW latest_snapshot AS SELECT getvariable('hubcensus_as_of') AS snapshot_date;
 
 -- Datasets and Spaces (migration 003): those with a snapshot on S were alive; links on S from
 -- their history of additions and removals.

@@ -46,12 +46,12 @@ JOIN model_keys k USING (model_key)
 JOIN hub_models h USING (model_id)
 WHERE CAST(h.created_at AS DATE) < $day1 AND o.downloads_all_time IS NOT NULL
 """
-# The runs that close on night $c (appended in the merge's order): a model with downloads has
+# The runs of one eighth of the keys ($slice) that close on night $c: a model with downloads has
 # one run per night (its counts move every night); one without keeps its counts and its runs
 # end at its keyframe nights, (model_key + days since 1970) % 32 = 0, and on night 1 (where
 # the crawled runs begin). Counts on night t lie (night 2 - t) days behind night 2's.
 CLOSE_NIGHT_SQL = """
-INSERT INTO model_counts_closed
+INSERT INTO bench_batch
 WITH night AS (SELECT CAST($c AS DATE) AS c, $c_day AS c_day, $day2_day AS day2_day)
 SELECT * FROM (
     SELECT b.model_key, n.c - 1 AS valid_from, n.c AS valid_to,
@@ -63,15 +63,21 @@ SELECT * FROM (
                 THEN CAST(greatest(b.dl_all - (n.day2_day - n.c_day + 1) * greatest(1, b.dl30 // 30), 0)
                           - greatest(b.dl_all - (n.day2_day - n.c_day + 2) * greatest(1, b.dl30 // 30), 0) AS BIGINT) END
     FROM bench_base b, night n
-    WHERE b.dl30 > 0 AND b.first_night <= n.c - 1
+    WHERE b.dl30 > 0 AND b.first_night <= n.c - 1 AND (b.model_key >> 17) % 8 = $slice
     UNION ALL
     SELECT b.model_key, greatest(b.first_night, n.c - ((b.model_key + n.c_day - 1) % 32 + 1)), n.c,
            b.dl30, b.dl_all, b.likes, b.gated,
            CASE WHEN greatest(b.first_night, n.c - ((b.model_key + n.c_day - 1) % 32 + 1)) > b.first_night THEN 0 END
     FROM bench_base b, night n
     WHERE b.dl30 = 0 AND b.first_night < n.c AND ((b.model_key + n.c_day) % 32 = 0 OR n.c = $day1)
+      AND (b.model_key >> 17) % 8 = $slice
 )
-ORDER BY 2, model_key >> 17, 5, model_key
+"""
+# What the merge of night n moves to the archive: the runs of its eighth of the keys closed on
+# nights n-7..n (those a night after night 2 would move are still recent).
+BATCH_SQL = "CREATE OR REPLACE TEMP TABLE bench_batch AS FROM model_runs_archive LIMIT 0"
+MOVE_SQL = """
+INSERT INTO {table} SELECT * FROM bench_batch ORDER BY model_key >> 10, downloads_all_time, model_key, valid_from
 """
 NIGHTS_SQL = "INSERT INTO snapshot_nights SELECT CAST(range AS DATE) FROM range($first, $day1, INTERVAL 1 DAY)"
 RUNS_SQL = """
@@ -96,11 +102,19 @@ def generate_nights(db: Path, nights_before: int) -> dict:
     con = duckdb.connect(str(db))
     con.execute("SET memory_limit = '4GB'")
     con.execute(BASE_SQL, {"first": first, "day1": DAY1})
-    # closing nights: the day after the first generated night up to night 1 (runs ending there)
-    c = first + dt.timedelta(days=1)
-    while c <= DAY1:
-        con.execute(CLOSE_NIGHT_SQL, {"c": c, "c_day": (c - EPOCH).days, "day2_day": day2_day, "day1": DAY1})
-        c += dt.timedelta(days=1)
+    # closing nights run from the day after the first generated night to night 1 (runs ending
+    # there); the merge of night n moves the runs of its eighth of the keys closed since n-7
+    day2 = DAY1 + dt.timedelta(days=1)
+    n = first + dt.timedelta(days=1)
+    while n <= DAY1 + dt.timedelta(days=7):
+        con.execute(BATCH_SQL)
+        for back in range(8):
+            c = n - dt.timedelta(days=back)
+            if first < c <= DAY1:
+                con.execute(CLOSE_NIGHT_SQL, {"c": c, "c_day": (c - EPOCH).days, "day2_day": day2_day, "day1": DAY1,
+                                              "slice": (n - EPOCH).days % 8})
+        con.execute(MOVE_SQL.format(table="model_runs_archive" if n <= day2 else "model_runs_recent"))  # constant names
+        n += dt.timedelta(days=1)
     con.execute(NIGHTS_SQL, {"first": first, "day1": DAY1})
     con.execute(RUNS_SQL, {"first": first, "day1": DAY1})
     con.execute(FIRST_SEEN_SQL)
@@ -128,27 +142,29 @@ def timed(*args, **kwargs):
     finally:
         seconds["merge"] = time.perf_counter() - started
 night.merge_night = stop if mode == "stage" else timed
+def peak_rss_mb():   # this process's own high-water mark (a fork's ru_maxrss starts at its parent's)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
 started = time.perf_counter()
 try:
     result = night.run_night(db, endpoint=url, progress=False, install_views=False)
-    print(json.dumps({"status": result.status, "models": result.models_seen,
-                      "merge_seconds": seconds.get("merge"), "seconds": time.perf_counter() - started}))
+    print(json.dumps({"status": result.status, "models": result.models_seen, "merge_seconds": seconds.get("merge"),
+                      "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}))
 except Staged:
-    print(json.dumps({"status": "staged", "seconds": time.perf_counter() - started}))
+    print(json.dumps({"status": "staged", "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}))
 """
 
 
 def child(mode: str, db: Path, url: str, env: dict | None = None) -> dict:
-    """Run a night (or only its staging, or only its merge) in its own process; peak RSS by wait4."""
-    process = subprocess.Popen([sys.executable, "-c", CHILD, mode, str(db), url], stdout=subprocess.PIPE, cwd=REPO,
-                               env={**os.environ, **(env or {})})
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    """Run a night (or only its staging, or only its merge) in its own process, which reports its
+    own peak RSS (VmHWM: wait4's ru_maxrss of a child starts at its parent's, and this parent
+    grows while it generates nights)."""
+    process = subprocess.run([sys.executable, "-c", CHILD, mode, str(db), url], stdout=subprocess.PIPE, cwd=REPO,
+                             env={**os.environ, **(env or {})})
+    if process.returncode != 0:
         raise RuntimeError(f"{mode} of {db} failed")
-    outcome = json.loads(output.decode().strip().splitlines()[-1])
-    outcome["peak_rss_mb"] = round(usage.ru_maxrss / 1024)
-    return outcome
+    return json.loads(process.stdout.decode().strip().splitlines()[-1])
 
 
 def staging_files(db: Path) -> list[Path]:
@@ -207,7 +223,7 @@ def size(db: Path) -> dict:
     with contextlib.closing(duckdb.connect(str(db), read_only=True)) as con:
         blocks = con.execute("SELECT used_blocks, total_blocks, block_size FROM pragma_database_size()").fetchone()
         nights = con.execute("SELECT count(DISTINCT snapshot_date) FROM crawl_runs").fetchone()[0]
-        if db_has(con, "model_counts_closed"):
+        if db_has(con, "model_runs_archive"):
             model_nights = con.execute("SELECT sum(models) FROM history_night_totals").fetchone()[0]
             rows = con.execute("SELECT (SELECT count(*) FROM model_counts_closed) + (SELECT count(*) FROM model_counts_open)"
                                ).fetchone()[0]
@@ -253,7 +269,7 @@ def time_queries(db: Path, as_of_days: list[dt.date]) -> dict:
     out: dict = {}
     con = connect_readonly(db)
     prepare_reader(con)
-    compact = db_has(con, "model_counts_closed")
+    compact = db_has(con, "model_runs_archive")
     for (view,) in con.execute(FIGURE_VIEWS_SQL).fetchall():
         out[view] = best_of(lambda v=view: con.execute(f'SELECT * FROM "{v}"').fetchall())   # names from the catalog
     out["compute_figures"] = best_of(lambda: compute_figures(con), repeats=2)

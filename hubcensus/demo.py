@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import errno
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -27,8 +28,10 @@ from hubcensus import crawl, figures_text
 from hubcensus.config import ExitCode, UserFacingError
 from hubcensus.failures import report_failure
 from hubcensus.logs import configure_logging
+from hubcensus.night_notes import read_night_notes
 from hubcensus.output import write_text_atomically
 from hubcensus.reading import open_readonly
+from hubcensus.views import prepare_views
 
 STARTUP_TIMEOUT_SECONDS = 300  # building a large universe takes a while; 20k models take ~1 s
 LISTENING = re.compile(r"hubsim listening on (http://\S+)")
@@ -114,8 +117,10 @@ def run(argv=None) -> int:
         print(crawl.summary_line(result), flush=True)
     con = open_readonly(db)
     try:
+        prepare_views(con)
         figures = compute_figures(con)
-        sys.stdout.write("\n" + figures_text.render(figures) + "\n")
+        notes = read_night_notes(con, sql_prefix=f"hubcensus sql --db {shlex.quote(str(db))}")
+        sys.stdout.write("\n" + figures_text.render(figures, notes) + "\n")
         write_text_atomically(Path(args.report), report.render(con, fmt="html"))
     finally:
         con.close()

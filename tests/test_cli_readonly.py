@@ -84,7 +84,7 @@ def test_every_write_or_file_access_is_refused_with_exit_2(room, capsys):
 
 
 @pytest.mark.parametrize("statement", [
-    "DELETE FROM hub_models", "DELETE FROM model_counts_closed", "UPDATE hub_models SET license = 'x'",
+    "DELETE FROM hub_models", "DELETE FROM model_counts_open", "UPDATE hub_models SET license = 'x'",
     "INSERT INTO lineage VALUES ('a', 'b', 'finetune', 'tag', DATE '2026-11-01')", "DROP VIEW models",
     "CREATE TABLE t AS SELECT 1", "CREATE VIEW v AS SELECT 1", "ALTER TABLE hub_models ADD COLUMN x INT",
 ])

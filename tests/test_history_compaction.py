@@ -149,10 +149,23 @@ def test_migration_004_converts_full_rows_to_the_same_answers(twins):
     assert twins["applied"] == [4]
     assert rows(twins["converted"], SNAPSHOTS) == rows(twins["full_rows"], SNAPSHOTS)
     assert rows(twins["converted"], RUN_DELTAS) == rows(twins["full_rows"], FULL_ROW_DELTAS)
-    # The same nights, cut into runs its own way (model_counts lists the runs themselves).
+    # The same nights, cut into runs its own way (model_counts and model_counts_closed list the runs).
     converted, compact = views(twins["converted"]), views(twins["compact"])
     assert converted.keys() == compact.keys()
-    assert [name for name in converted if name != "model_counts" and converted[name] != compact[name]] == []
+    runs = {"model_counts", "model_counts_closed"}
+    assert [name for name in converted if name not in runs and converted[name] != compact[name]] == []
+
+
+def test_closed_runs_move_to_the_archive_on_their_eighths_night(twins):
+    # a run closed on night c leaves the recent runs on the first merged night n >= c with
+    # (model_key >> 17) % 8 = days since 1970 % 8: none stays recent past such a night
+    overdue = rows(twins["compact"], """
+        SELECT count(*) FROM model_runs_recent r
+        WHERE EXISTS (SELECT 1 FROM snapshot_nights n
+                      WHERE n.snapshot_date >= r.valid_to
+                        AND (n.snapshot_date - DATE '1970-01-01') % 8 = (r.model_key >> 17) % 8)""")
+    assert overdue == [(0,)]
+    assert rows(twins["compact"], "SELECT count(*) > 0 FROM model_runs_archive") == [(True,)]
 
 
 def test_runs_never_overlap_and_the_latest_night_is_the_open_runs(twins):

@@ -1,4 +1,4 @@
--- requires: model_keys, model_counts_open, model_counts_closed, snapshot_nights, lineage_removed
+-- requires: model_keys, model_counts_open, model_runs_archive, model_runs_recent, snapshot_nights, lineage_removed
 -- History (docs/history.md). Since migration 004 a model's counts are stored once per run of
 -- nights in which they did not move (model_counts_open / model_counts_closed, keyed by
 -- model_keys); `model_snapshots` (storage's view) expands the runs to one row per model and night.

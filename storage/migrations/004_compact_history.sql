@@ -9,9 +9,16 @@
 --                        fields (time travel: before that night its license etc. were unknown)
 --   snapshot_nights      the nights that wrote snapshots
 --   model_counts_open    one row per model listed on the latest night: its counts since valid_from
---   model_counts_closed  append-only: a run of nights [valid_from, valid_to) with unchanged counts
---                        (valid_to, exclusive, is the first night the counts moved or the model
---                        was not listed)
+--   model_counts_closed  a view: the runs that ended, each over nights [valid_from, valid_to) with
+--                        unchanged counts (valid_to, exclusive, is the first night the counts
+--                        moved or the model was not listed); stored in two tables:
+--     model_runs_recent  runs closed by the last few nights, as the nights closed them
+--     model_runs_archive append-only: every night, the recent runs of one eighth of the keys
+--                        (slice (model_key >> 17) % 8 = days since 1970 % 8) move here sorted by
+--                        key block (model_key >> 10) and all-time downloads: a model's runs lie
+--                        in a few row groups per eight nights (one model's series reads ~100 row
+--                        groups of a year, not half of them), and neighbours have similar counts
+--                        (few bits each)
 --   lineage_removed      base-model edges that a later night no longer declared (lineage keeps
 --                        only current edges), so a past night's lineage can be rebuilt
 --
@@ -42,7 +49,7 @@ CREATE TABLE model_counts_open (
     downloads_all_time_delta BIGINT       -- see model_counts_closed
 );
 
-CREATE TABLE model_counts_closed (
+CREATE TABLE model_runs_archive (
     model_key           INTEGER NOT NULL,
     valid_from          DATE NOT NULL,
     valid_to            DATE NOT NULL,
@@ -55,6 +62,22 @@ CREATE TABLE model_counts_closed (
     -- listed on that night or a count is unknown
     downloads_all_time_delta BIGINT
 );
+
+CREATE TABLE model_runs_recent (          -- the same columns as model_runs_archive
+    model_key           INTEGER NOT NULL,
+    valid_from          DATE NOT NULL,
+    valid_to            DATE NOT NULL,
+    downloads           BIGINT,
+    downloads_all_time  BIGINT,
+    likes               BIGINT,
+    gated               hc_gated,
+    downloads_all_time_delta BIGINT
+);
+
+CREATE VIEW model_counts_closed AS
+SELECT * FROM model_runs_archive
+UNION ALL
+SELECT * FROM model_runs_recent;
 
 CREATE TABLE lineage_removed (
     child_id            VARCHAR NOT NULL,
@@ -125,12 +148,24 @@ SELECT model_key, min(snapshot_date) AS valid_from,
 FROM numbered
 GROUP BY model_key, run_no;
 
--- Closed runs in the order the nightly merge appends them (by closing night; within it by
--- start, key block and all-time downloads: neighbours with similar counts pack into few bits).
-INSERT INTO model_counts_closed
+-- Closed runs as the nightly merge would have moved them to the archive: on the first night from
+-- their closing night whose slice is theirs, in key-block order; those whose night has not come
+-- yet are recent.
+INSERT INTO model_runs_archive
 SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
-FROM converted_runs WHERE valid_to IS NOT NULL
-ORDER BY valid_to, valid_from, model_key >> 17, downloads_all_time, model_key;
+FROM converted_runs
+WHERE valid_to IS NOT NULL
+  AND valid_to + CAST((((model_key >> 17) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
+      <= (SELECT max(snapshot_date) FROM snapshot_nights)
+ORDER BY valid_to + CAST((((model_key >> 17) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER),
+         model_key >> 10, downloads_all_time, model_key, valid_from;
+
+INSERT INTO model_runs_recent
+SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
+FROM converted_runs
+WHERE valid_to IS NOT NULL
+  AND valid_to + CAST((((model_key >> 17) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
+      > (SELECT max(snapshot_date) FROM snapshot_nights);
 
 INSERT INTO model_counts_open
 SELECT model_key, valid_from, downloads, downloads_all_time, likes, gated, downloads_all_time_delta

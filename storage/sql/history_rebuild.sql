@@ -15,7 +15,8 @@ WHERE NOT EXISTS (SELECT 1 FROM model_keys k WHERE k.model_id = f.model_id);
 
 DELETE FROM snapshot_nights;
 DELETE FROM model_counts_open;
-DELETE FROM model_counts_closed;
+DELETE FROM model_runs_archive;
+DELETE FROM model_runs_recent;
 
 INSERT INTO snapshot_nights SELECT DISTINCT snapshot_date FROM history_full_rows;
 
@@ -59,10 +60,23 @@ SELECT model_key, min(snapshot_date) AS valid_from,
 FROM numbered
 GROUP BY model_key, run_no;
 
-INSERT INTO model_counts_closed
+-- Closed runs where the nightly merge would have put them by now (see merge.sql): moved to the
+-- archive on the first night from their end whose eighth of the keys is theirs, else recent.
+INSERT INTO model_runs_archive
 SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
-FROM history_rebuilt_runs WHERE valid_to IS NOT NULL
-ORDER BY valid_to, valid_from, model_key >> 17, downloads_all_time, model_key;
+FROM history_rebuilt_runs
+WHERE valid_to IS NOT NULL
+  AND valid_to + CAST((((model_key >> 17) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
+      <= (SELECT max(snapshot_date) FROM snapshot_nights)
+ORDER BY valid_to + CAST((((model_key >> 17) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER),
+         model_key >> 10, downloads_all_time, model_key, valid_from;
+
+INSERT INTO model_runs_recent
+SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
+FROM history_rebuilt_runs
+WHERE valid_to IS NOT NULL
+  AND valid_to + CAST((((model_key >> 17) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
+      > (SELECT max(snapshot_date) FROM snapshot_nights);
 
 INSERT INTO model_counts_open
 SELECT model_key, valid_from, downloads, downloads_all_time, likes, gated, downloads_all_time_delta

@@ -192,13 +192,13 @@ WHERE $sweep_complete AND deleted_at IS NULL AND first_seen <= $d AND hash(model
 -- in which they did not move. Tonight ends a model's run when its counts moved, when it is not
 -- listed on a new night, or at its keyframe (at most every 32 days, so that a night's rows lie
 -- in the ~32 nights of closed runs appended after it); it opens a run when the model is listed
--- with counts its run does not have. Runs are kept in two tables: the open ones (one per model
--- listed on the latest night; the only rows a night reads) and the closed ones (append-only).
+-- with counts its run does not have. Runs are kept apart: the open ones (one per model listed
+-- on the latest night; the only rows a night reads) and the closed ones (model_counts_closed:
+-- recent ones, and the append-only archive they move to by eighths of the keys).
 -- Per slice the night's models are compared with their run; the runs change on the last slice,
--- in one pass, so that the closed runs of a night are appended in one sorted batch (by start,
--- key block and all-time downloads: neighbours with similar counts pack into few bits). A night
--- older than the latest one splits the runs that span it (closed runs are read only then; on
--- the latest night zone maps skip them all). Re-running a night replaces that night's values.
+-- in one pass. A night older than the latest one splits the runs that span it (closed runs are
+-- read only then; on the latest night zone maps skip them all). Re-running a night replaces
+-- that night's values.
 CREATE TEMP TABLE IF NOT EXISTS night_history_flags (new_night BOOLEAN, next_night DATE);
 CREATE TEMP TABLE IF NOT EXISTS night_history_listed (model_key INTEGER);
 CREATE TEMP TABLE IF NOT EXISTS night_history_changes (
@@ -298,13 +298,17 @@ SELECT c.* FROM hc_merge_target.model_counts_closed c
 WHERE $part = $parts - 1 AND c.valid_from <= $d AND c.valid_to > $d
   AND c.model_key IN (SELECT model_key FROM night_history_changes);
 
-DELETE FROM hc_merge_target.model_counts_closed AS c
+DELETE FROM hc_merge_target.model_runs_archive AS c
+WHERE $part = $parts - 1 AND c.valid_from <= $d AND c.valid_to > $d
+  AND c.model_key IN (SELECT model_key FROM night_history_spanning);
+
+DELETE FROM hc_merge_target.model_runs_recent AS c
 WHERE $part = $parts - 1 AND c.valid_from <= $d AND c.valid_to > $d
   AND c.model_key IN (SELECT model_key FROM night_history_spanning);
 
 -- Last slice: the changed runs end on $d; on an earlier night a new run lasts until the next
 -- stored night, where the run it interrupted resumes.
-INSERT INTO hc_merge_target.model_counts_closed
+INSERT INTO hc_merge_target.model_runs_recent
 SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta FROM (
     SELECT o.model_key, o.valid_from, $d AS valid_to, o.downloads, o.downloads_all_time, o.likes, o.gated,
            o.downloads_all_time_delta
@@ -325,14 +329,31 @@ SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, ga
     FROM night_history_changes x CROSS JOIN night_history_flags f
     WHERE x.listed AND f.next_night IS NOT NULL
 )
-WHERE $part = $parts - 1
-ORDER BY valid_from, model_key >> 17, downloads_all_time, model_key;
+WHERE $part = $parts - 1;
+
+-- Last slice: tonight's eighth of the keys, (model_key >> 17) % 8 = days since 1970 % 8, moves from
+-- the recent runs to the archive in key-block order (model_key >> 10, then all-time downloads):
+-- the rows of a few thousand neighbouring keys from eight nights pack into one row group, so one
+-- model's series reads a few row groups per eight nights, and their counts into few bits.
+INSERT INTO hc_merge_target.model_runs_archive
+SELECT * FROM hc_merge_target.model_runs_recent
+WHERE $part = $parts - 1 AND (model_key >> 17) % 8 = ($d - DATE '1970-01-01') % 8
+ORDER BY model_key >> 10, downloads_all_time, model_key, valid_from;
+
+DELETE FROM hc_merge_target.model_runs_recent
+WHERE $part = $parts - 1 AND (model_key >> 17) % 8 = ($d - DATE '1970-01-01') % 8;
 
 -- Runs that begin on the next stored night now follow $d: their delta is against $d.
-UPDATE hc_merge_target.model_counts_closed AS c
+UPDATE hc_merge_target.model_runs_archive AS c
 SET downloads_all_time_delta = CASE WHEN x.listed THEN c.downloads_all_time - x.downloads_all_time END
 FROM night_history_changes x, night_history_flags f
 WHERE $part = $parts - 1 AND c.valid_from > $d   -- constant: zone maps skip every row group on the latest night
+  AND c.valid_from = f.next_night AND c.model_key = x.model_key;
+
+UPDATE hc_merge_target.model_runs_recent AS c
+SET downloads_all_time_delta = CASE WHEN x.listed THEN c.downloads_all_time - x.downloads_all_time END
+FROM night_history_changes x, night_history_flags f
+WHERE $part = $parts - 1 AND c.valid_from > $d
   AND c.valid_from = f.next_night AND c.model_key = x.model_key;
 
 UPDATE hc_merge_target.model_counts_open AS o
