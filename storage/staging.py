@@ -459,8 +459,10 @@ class Staging:
         else:
             try:   # the fast read first; a batch it refuses is read tolerantly, then bisected
                 self._parse_sql(store, [f.path for f in batch], heavy, largest, latest)
-            except DATA_ERRORS:
+            except DATA_ERRORS as error:
                 try:
+                    if len(batch) > 1 and isinstance(error, duckdb.OutOfMemoryException):
+                        raise   # heavy records: the tolerant read of the same batch would not fit either
                     self._parse_sql(store, [f.path for f in batch], heavy, largest, latest, tolerant=True)
                 except DATA_ERRORS:
                     self._isolate(store, batch, heavy, largest, latest)
@@ -512,6 +514,7 @@ class Staging:
         con = self.con
         tables = self._empty_accumulators(store)
         work = [(f.page_no, f.path) for f in batch]
+        refused = 0
         with tempfile.TemporaryDirectory(dir=self.spool) as scratch:
             parts = 0
             while work:
@@ -527,6 +530,7 @@ class Staging:
                 if len(lines) <= 1:
                     for line in lines:
                         self._accumulate_rejection(store, page_no, line, reason)
+                        refused += 1
                     continue
                 half = len(lines) // 2
                 for piece in (lines[:half], lines[half:]):
@@ -536,8 +540,11 @@ class Staging:
                     work.append((page_no, part))
         for table in tables:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM acc_{table}")
-        log.warning("a batch of staged records could not be parsed whole; the records DuckDB refused "
-                    "are in rejected_records")
+        if refused:
+            log.warning("a batch of staged records could not be parsed whole; the %d records DuckDB refused "
+                        "are in rejected_records", refused)
+        else:
+            log.info("a batch of staged records too heavy to parse at once was parsed one file at a time")
 
     def _empty_accumulators(self, store: RepoStore) -> list[str]:
         """acc_<table> for each table a parse of `store` leaves, empty (their shape)."""
