@@ -31,6 +31,7 @@ def _universe_args(p: argparse.ArgumentParser) -> None:
 
 
 def _build(args):
+    # imported when a command needs a universe, so `--help` and usage errors stay instant
     from hubsim.hostile import load_file
     from hubsim.universe import Universe
     if args.scale is not None and not args.real:
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hubsim truth: {universe.n_slots} slots in {time.perf_counter() - started:.1f}s", file=sys.stderr)
         return 0
 
-    from hubsim.server import SimServer
+    from hubsim.server import SimServer   # as in _build
     universe = _build(args)
     server = SimServer(universe, faults=args.faults, rate_limit=args.rate_limit, latency_ms=args.latency_ms,
                        allow_list_lineage=args.allow_list_lineage, host=args.host, port=args.port,

@@ -13,7 +13,8 @@ import numpy as np
 import orjson
 
 from hubsim import catalog
-from hubsim.render import DEFAULT_KEYS, EXPANDABLE, LIST_FORBIDDEN_EXPAND
+from hubsim.render import DEFAULT_KEYS, EXPANDABLE, LIST_FORBIDDEN_EXPAND, PageRenderer
+from hubsim.universe import LIB_INDEX, PIPE_INDEX, SORT_KEYS
 
 MAX_LIMIT = 1000
 TRUE_VALUES = {"true", "True", "1"}
@@ -67,7 +68,6 @@ def parse_query(params: list[tuple[str, str]], allow_list_lineage: bool = False)
                 raise BadRequest("limit must be positive")
             q.limit = min(q.limit, MAX_LIMIT)
         elif name == "sort":
-            from hubsim.universe import SORT_KEYS
             if value not in SORT_KEYS:
                 raise BadRequest(f"Invalid sort parameter: {value}")
             q.sort = value
@@ -130,7 +130,6 @@ def _author_index(u) -> dict:
 
 
 def _generic_tag_mask(u, tag: str, alive: np.ndarray) -> np.ndarray:
-    from hubsim.render import PageRenderer
     mask = np.zeros(u.n_slots, dtype=bool)
     renderer = PageRenderer(u)
     syn = np.flatnonzero(alive[: u.n_syn])
@@ -153,7 +152,6 @@ def _dataset_code(u, name: str) -> int | None:
 
 
 def _tag_mask(u, tag: str, alive: np.ndarray) -> np.ndarray:
-    from hubsim.universe import LIB_INDEX, PIPE_INDEX
     c, n = u.c, u.n_syn
     if tag.startswith("license:"):
         lic = catalog.LICENSE_INDEX.get(tag[8:])
@@ -224,7 +222,6 @@ def filtered_order(u, q: ListQuery):
                 amask[u.n_syn:] = _real_field_mask(u, "author", q.author)
                 mask &= amask
             if q.pipeline_tag is not None:
-                from hubsim.universe import PIPE_INDEX
                 pmask = np.zeros(u.n_slots, dtype=bool)
                 p = PIPE_INDEX.get(q.pipeline_tag)
                 if p is not None:

@@ -11,9 +11,11 @@ import datetime as dt
 import functools
 import hashlib
 
+import numpy as np
 import orjson
 
-from hubsim import catalog, clock, longtail
+from hubsim import catalog, longtail
+from hubsim.universe import LIBRARIES, PIPELINES
 
 # Canonical key order of a synthetic record (the real API's order).
 ALL_KEYS = ["_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled", "downloads",
@@ -47,17 +49,11 @@ _AUTO_MODEL = {"text-generation": "AutoModelForCausalLM", "text-classification":
 _GGUF_QUANTS = ["Q4_K_M", "Q5_K_M", "Q8_0", "Q2_K"]
 
 
-def select_keys(record_keys, wanted: list[str]) -> list[str]:
-    present = set(record_keys)
-    return [k for k in wanted if k in present]
-
-
 class PageRenderer:
     """Renders the records at `slots` with the keys of one listing mode."""
 
     def __init__(self, universe) -> None:
         self.u = universe
-        from hubsim.universe import LIBRARIES, PIPELINES
         self.libraries, self.pipelines = LIBRARIES, PIPELINES
 
     def render(self, slots, keys: list[str] | None, expand: bool) -> list[dict]:
@@ -111,7 +107,6 @@ class PageRenderer:
     def _rows(self, slots) -> dict:
         u = self.u
         c = u.c
-        import numpy as np
         idx = np.asarray(slots, dtype=np.int64)
         cols = {name: c[name][idx].tolist() for name in c}
         cols["dl30_now"] = u.dl30_now[idx].tolist()

@@ -18,7 +18,7 @@ import numpy as np
 
 from hubsim import catalog, clock, fastsearch, links, longtail
 from hubsim.datasets import DATASETS_PER_MODEL, DatasetTable
-from hubsim.hostile import Hostile, resolve_hostile
+from hubsim.hostile import resolve_hostile
 from hubsim.papers import PaperPool
 from hubsim.realdata import RealRecords
 from hubsim.spaces import SPACES_PER_MODEL, SpaceTable
@@ -654,6 +654,8 @@ class Universe:
     def children_counts(self) -> np.ndarray:
         """(n_slots, 4) alive children by relation (tag lineage), for childrenModelCount."""
         def build():
+            # truth and lifecycle read the universe through the renderer, which imports this
+            # module: imported where used, not at the top, to keep the import graph acyclic
             from hubsim.truth import real_edge_arrays
             c = self.c
             counts = np.zeros((self.n_slots, 4), dtype=np.int64)
@@ -675,9 +677,9 @@ class Universe:
     def truth(self, lifecycle: bool = True) -> dict:
         """docs/figures.md, with the eight keys of datasets, Spaces and papers (hubsim.lifecycle);
         lifecycle=False leaves those out (the figures of a models-only crawl)."""
-        from hubsim.truth import compute_truth
+        from hubsim.truth import compute_truth   # see children_counts: an import cycle otherwise
         figures = compute_truth(self)
         if lifecycle:
-            from hubsim.lifecycle import lifecycle_figures
+            from hubsim.lifecycle import lifecycle_figures   # the same cycle
             figures = dict(sorted({**figures, **lifecycle_figures(self)}.items()))
         return figures
