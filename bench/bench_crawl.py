@@ -113,6 +113,39 @@ def second_night(universe: str, models: int, seed: int, runs: int, workdir: Path
     return out
 
 
+def lifecycle_pages(models: int, seed: int, workdir: Path) -> dict:
+    """Issue 13: a first and a second night of all three repository types on a universe shaped
+    like today's Hub (hubsim's defaults: 0.23 datasets and 0.27 Spaces per model, i.e. 2.2M :
+    0.5M : 0.6M scaled down). Per listing, the requests against the pages its records need
+    (ceil(records / 1000)); the catch-up asks by id, one request per repository, and is shown apart."""
+    db = _fresh_db(workdir, "lifecycle")
+    nights = {}
+    with hubsim("--models", str(models), "--seed", str(seed), "--day", "1") as url:
+        for day in (1, 2):
+            set_sim_day(url, day)
+            night = run_contender("hubcensus_all", url, db)
+            listings = {key: p for key, p in night.extra["plans"].items() if not key.endswith("/catchup")}
+            per_type = {}
+            for key, p in listings.items():
+                repo_type = key.split("/", 1)[0]
+                entry = per_type.setdefault(repo_type, {"requests": 0, "pages_needed": 0, "records": 0})
+                entry["requests"] += p["requests"]
+                entry["pages_needed"] += max(1, -(-p["records"] // 1000))
+                entry["records"] += p["records"]
+            for repo_type, entry in per_type.items():
+                entry["repositories"] = night.extra["seen"].get(repo_type, 0)
+                entry["ratio"] = round(entry["requests"] / entry["pages_needed"], 3)
+                entry["requests_per_1000_repositories"] = round(1000 * entry["requests"] / entry["repositories"], 2)
+            nights[f"night{day}"] = {
+                "seconds": round(night.seconds, 1), "peak_rss_mb": round(night.peak_rss_mb),
+                "listings": per_type,
+                "catchup_requests": {key.split("/", 1)[0]: p["requests"] for key, p in night.extra["plans"].items()
+                                     if key.endswith("/catchup")},
+            }
+    worst = max(e["ratio"] for n in nights.values() for e in n["listings"].values())
+    return {"models": models, **nights, "worst_ratio": worst, "met": {"requests <= 1.1 x listing pages": worst <= 1.1}}
+
+
 def memory_flatness(small: int, large: int, seed: int, workdir: Path) -> dict:
     """Peak RSS of a crawl must not grow with the Hub: large crawl <= 1.2x the small one."""
     results = {}
@@ -225,6 +258,7 @@ def main() -> None:
         # page count, and a real night is ~3,000 pages, so 50 pages measured mostly that.
         "latency_overlap": lambda w: latency_overlap(args.models, 100, args.seed, w),
         "nightly_bytes": lambda w: nightly_bytes(args.models, args.seed, w),
+        "lifecycle_pages": lambda w: lifecycle_pages(args.models, args.seed, w),
         "rate_limited": lambda w: rate_limited(300_000, 100, 30, args.seed, w),
     })
     results = {}

@@ -229,11 +229,21 @@ def size(db: Path) -> dict:
                                ).fetchone()[0]
         else:
             model_nights = rows = con.execute("SELECT count(*) FROM model_snapshots").fetchone()[0]
+        # The blocks of the tables that hold the models' history (not the Hub's current state,
+        # hub_models and the lineage, which do not grow with the nights): block_size each.
+        history_tables = [t for t in HISTORY_TABLES if db_has(con, t)]
+        history_blocks = sum(con.execute(HISTORY_BLOCKS_SQL.format(table=t)).fetchone()[0] for t in history_tables)
     file_bytes = db.stat().st_size
     return {"file_bytes": file_bytes, "used_bytes": blocks[0] * blocks[2], "nights": nights,
             "model_nights": int(model_nights), "history_rows": int(rows),
             "bytes_per_model_night": round(file_bytes / model_nights, 3),
-            "used_bytes_per_model_night": round(blocks[0] * blocks[2] / model_nights, 3)}
+            "used_bytes_per_model_night": round(blocks[0] * blocks[2] / model_nights, 3),
+            "history_tables": history_tables, "history_bytes": history_blocks * blocks[2],
+            "history_bytes_per_model_night": round(history_blocks * blocks[2] / model_nights, 3)}
+
+
+HISTORY_TABLES = ("model_snapshots", "model_keys", "model_counts_open", "model_runs_archive", "model_runs_recent")
+HISTORY_BLOCKS_SQL = "SELECT count(DISTINCT block_id) FROM pragma_storage_info('{table}') WHERE block_id >= 0"   # names above
 
 
 def db_has(con, table: str) -> bool:
@@ -376,7 +386,8 @@ def main() -> None:
         series = {k: v for k, v in result["seconds_compact"].items() if "series" in k or "daily_downloads_of" in k}
         as_of = {k: v for k, v in result["seconds_compact"].items() if "--as-of" in k}
         result["met"] = {
-            "bytes per model-night <= 3": result["size"]["bytes_per_model_night"] <= 3,
+            "bytes per model-night <= 3 (whole file)": result["size"]["bytes_per_model_night"] <= 3,
+            "bytes per model-night <= 3 (history tables)": result["size"]["history_bytes_per_model_night"] <= 3,
             "every figure < 2 s": max(figure_times.values()) < 2,
             "one model's series < 100 ms": max(series.values()) < 0.1,
             "--as-of figures < 5 s": max(as_of.values()) < 5,

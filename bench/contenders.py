@@ -11,6 +11,7 @@ contender is measured the same way and the simulator's memory is never counted.
   asks for ~1.6 KB): a reference for other projects' queries, not a bound on ours.
 - anchor: list(HfApi.list_models(full=True)) -> pandas -> Parquet.
 - hubcensus: one night of the product (models) into ARG, a DuckDB file.
+- hubcensus_all: one night of models, datasets and Spaces into ARG (requests per plan).
 """
 
 from __future__ import annotations
@@ -91,6 +92,17 @@ def hubcensus(url: str, db: str) -> dict:
                       for name, p in result.plans.items()}}
 
 
+def hubcensus_all(url: str, db: str) -> dict:
+    """One night of every repository type (models, datasets, Spaces: the CLI's default), with
+    each plan's pages, records and requests (the lifecycle graph's request cost)."""
+    from pipeline import run_night
+
+    result = run_night(db, endpoint=url, progress=False)
+    return {"models": result.models_seen, "seen": result.seen, "bytes": result.bytes, "requests": result.requests,
+            "plans": {name: {"pages": p.pages, "records": p.models, "requests": p.requests, "retries": p.retries}
+                      for name, p in result.plans.items()}}
+
+
 def warm(url: str) -> dict:
     """Walk the full=true floor's and the anchor's queries once, raw, so hubsim serves them from
     its page cache and neither pays for the simulator's rendering (it shares the 2 cores).
@@ -124,6 +136,8 @@ def main(argv: list[str]) -> None:
         outcome = anchor(url, rest[0])
     elif name == "hubcensus":
         outcome = hubcensus(url, rest[0])
+    elif name == "hubcensus_all":
+        outcome = hubcensus_all(url, rest[0])
     else:
         raise SystemExit(f"unknown contender {name!r}")
     outcome["seconds"] = time.perf_counter() - started
