@@ -54,6 +54,11 @@ class Page:
         for path in self.files:
             path.unlink(missing_ok=True)
 
+    @property
+    def record_bytes(self) -> int:
+        """Bytes of its record files (while they are where the source wrote them)."""
+        return sum(path.stat().st_size for path in self.files if path.exists())
+
 
 def first_url(client: HubClient, plan: Plan) -> str:
     return f"{client.url(plan.path)}?{urlencode(plan.query())}"

@@ -43,7 +43,7 @@ CATCHUP_CANDIDATES = db.SQL_DIR / "catchup_candidates.sql"
 # dropped (its night is re-crawled) instead of being misread.
 STAGING_VERSION = 9
 STAGING_CHECKPOINT = "64MB"      # WAL size that triggers a checkpoint of the staging file
-BATCH_FILES = 16                 # record files parsed by one statement at most ...
+BATCH_FILES = 256                # record files parsed by one statement at most ...
 BATCH_BYTES = 16 * 1024 * 1024   # ... and JSON bytes (see parse_batches)
 # The trusted time window of docs/ingest.md (the crawler applies the same one to watermarks).
 TRUSTED_SINCE = dt.datetime(2000, 1, 1)

@@ -173,7 +173,7 @@ def test_record_files_are_parsed_in_batches_bounded_by_count_and_bytes(tmp_path)
     (unless one file alone is larger) nor BATCH_FILES files, and keeps the files in order."""
     from storage.staging import BATCH_BYTES, BATCH_FILES, RecordFile, parse_batches
 
-    sizes = [100] * 20 + [BATCH_BYTES // 2, BATCH_BYTES // 2 + 1, BATCH_BYTES * 2, 100, 100]
+    sizes = [100] * (BATCH_FILES + 4) + [BATCH_BYTES // 2, BATCH_BYTES // 2 + 1, BATCH_BYTES * 2, 100, 100]
     files = []
     for n, size in enumerate(sizes, 1):
         f = tmp_path / f"{n}.0.ndjson"
