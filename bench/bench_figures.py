@@ -17,7 +17,10 @@ from pathlib import Path
 
 import duckdb
 
+from analysis import install
+from analysis.figures import compute_figures
 from bench.harness import hubsim, run_contender
+from storage.db import connect_readonly
 
 # Earlier nights: the same models (those already created then), counts shrunk by ~1% a day.
 BACKFILL_SNAPSHOTS_SQL = """
@@ -44,7 +47,6 @@ def build_database(models: int, seed: int, days: int, db: Path) -> dict:
     started = time.perf_counter()
     con.execute(BACKFILL_SNAPSHOTS_SQL, {"days": days})
     snapshot_rows = con.execute("SELECT count(*) FROM model_snapshots").fetchone()[0]
-    from analysis import install
 
     install(con)
     con.close()
@@ -70,9 +72,7 @@ SMALL_RESULT_ROWS = 10_000   # answers this small are also timed end to end with
 
 
 def time_queries(db: Path) -> dict:
-    from analysis.figures import compute_figures
 
-    from storage.db import connect_readonly
 
     con = connect_readonly(db)   # as `hubcensus figures` / `sql` open it (memory limit, threads)
     timings = {}

@@ -29,7 +29,11 @@ from pathlib import Path
 
 import duckdb
 
+from analysis import install
+from analysis.figures import compute_figures
+from analysis.installer import prepare_reader
 from bench.harness import REPO, hubsim
+from storage.db import connect_readonly
 
 DAY1 = dt.date(2026, 11, 1)            # hubsim's day 1 (its default start date)
 EPOCH = dt.date(1970, 1, 1)
@@ -197,7 +201,6 @@ def build_full_rows(compact: Path, target: Path, nights: int) -> dict:
     sys.path.insert(0, str(REPO / "tests"))
     from history_twins import create_full_row_db   # the full-row schema the tests use as reference
 
-    from analysis import install
 
     started = time.perf_counter()
     create_full_row_db(target)
@@ -272,9 +275,6 @@ SELECT (SELECT model_id FROM hub_models WHERE deleted_at IS NULL ORDER BY downlo
 
 
 def time_queries(db: Path, as_of_days: list[dt.date]) -> dict:
-    from analysis.figures import compute_figures
-    from analysis.installer import prepare_reader
-    from storage.db import connect_readonly
 
     out: dict = {}
     con = connect_readonly(db)
@@ -368,7 +368,6 @@ def main() -> None:
         result["merges"] = merges
         merged = work / "merged_big.duckdb"
         with contextlib.closing(duckdb.connect(str(merged))) as con:   # the views the crawl stores after a night
-            from analysis import install
             install(con)
         result["size"] = size(merged)
         if not (args.reuse and full.exists()):

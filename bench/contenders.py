@@ -12,6 +12,9 @@ contender is measured the same way and the simulator's memory is never counted.
 - anchor: list(HfApi.list_models(full=True)) -> pandas -> Parquet.
 - hubcensus: one night of the product (models) into ARG, a DuckDB file.
 - hubcensus_all: one night of models, datasets and Spaces into ARG (requests per plan).
+
+Each contender imports its libraries inside its own function: its process then loads (and its
+time and peak RSS include) only what that contender uses, not pandas for the floor.
 """
 
 from __future__ import annotations
