@@ -63,8 +63,10 @@ class Bar:
             # the rate is not one page divided by no time.
             self.bar = tqdm(total=p.total_estimate, initial=p.models, desc=f"{p.repo_type} {p.plan}", unit=f" {p.repo_type}", unit_scale=True,
                             file=self.stream, dynamic_ncols=True, leave=True, smoothing=0.1)
-        if p.total_estimate and p.total_estimate > (self.bar.total or 0):
-            self.bar.total = p.total_estimate   # the estimate grows as the Hub does
+        if p.total_estimate and max(p.total_estimate, p.models) > (self.bar.total or 0):
+            # the estimate (last night's alive count) grows as the Hub does; past it, the count
+            # is the total, so the bar keeps its percentage instead of falling back to a count
+            self.bar.total = max(p.total_estimate, p.models)
         self.bar.update(max(0, p.models - self.bar.n))
         self.bar.set_postfix_str(f"{p.pages:,} pages, {p.bytes / 1e6:,.1f} MB, {p.retries} retries", refresh=True)
         if p.done:

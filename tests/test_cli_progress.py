@@ -39,6 +39,18 @@ def test_the_bar_shows_share_rate_and_pages_and_ends_at_100_percent():
     assert frames[-1].endswith("3 pages, 0.1 MB, 0 retries]\n")
 
 
+def test_a_sweep_that_lists_more_than_last_nights_count_keeps_its_percentage():
+    # the estimate is last night's alive count; tonight the Hub has grown past it
+    screen = Terminal()
+    bar = Bar(screen)
+    for p in reports("sweep", 3, 2500):
+        bar(p)
+    frames = [frame for frame in screen.getvalue().split("\r") if "pages" in frame]
+    assert [frame.split("|")[0] for frame in frames[-3:]] == ["models sweep:  80%", "models sweep: 100%",
+                                                             "models sweep: 100%"]
+    assert "3.00k/3.00k" in frames[-1]
+
+
 def test_log_lines_are_key_values_at_most_every_interval(caplog):
     lines = LogLines(every=3600)
     with caplog.at_level(logging.INFO, logger="hubcensus.crawl"):
