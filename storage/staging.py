@@ -53,7 +53,10 @@ SAMPLE_CHARS = 200
 # for memory): worth bisecting. Anything else (I/O, a bug in our SQL) is raised.
 DATA_ERRORS = tuple(getattr(duckdb, name) for name in (
     "InvalidInputException", "ConversionException", "OutOfMemoryException", "OutOfRangeException",
-    "TypeMismatchException", "NotImplementedException") if hasattr(duckdb, name))
+    "TypeMismatchException", "NotImplementedException") if hasattr(duckdb, name)) + (
+    # DuckDB's JSON errors quote the offending value cut at a byte count: cut inside a multi-byte
+    # character, the message is not UTF-8 and reaches Python as this instead of its own error.
+    UnicodeDecodeError,)
 _ID_TEXT = re.compile(rb'"id"\s*:\s*"((?:[^"\\\x00-\x1f]|\\.){1,256})"')
 _RECORD_FILE = re.compile(r"^(\d+)\.(\d+)\.ndjson$")
 
