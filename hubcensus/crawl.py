@@ -36,13 +36,7 @@ FOREIGN_TABLES_SQL = ("SELECT table_name FROM duckdb_tables() WHERE database_nam
 
 
 def parse_plans(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return PLANS
-    plans = tuple(p.strip() for p in text.split(",") if p.strip())
-    unknown = [p for p in plans if p not in KNOWN_PLANS]
-    if unknown or not plans:
-        raise UserFacingError(f"--plans takes a comma list of {', '.join(KNOWN_PLANS)}; got {text!r}")
-    return plans
+    return _comma_list(text, "--plans", KNOWN_PLANS, PLANS)
 
 
 def migrate(db: Path) -> list[int]:
@@ -57,13 +51,17 @@ def migrate(db: Path) -> list[int]:
 
 
 def parse_repo_types(text: str | None) -> tuple[str, ...]:
+    return _comma_list(text, "--repo-types", REPO_TYPES, REPO_TYPES)
+
+
+def _comma_list(text: str | None, option: str, known: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+    """An option's comma list, each item one of `known` (none given: `default`)."""
     if not text:
-        return REPO_TYPES
-    repo_types = tuple(t.strip() for t in text.split(",") if t.strip())
-    unknown = [t for t in repo_types if t not in REPO_TYPES]
-    if unknown or not repo_types:
-        raise UserFacingError(f"--repo-types takes a comma list of {', '.join(REPO_TYPES)}; got {text!r}")
-    return repo_types
+        return default
+    items = tuple(item.strip() for item in text.split(",") if item.strip())
+    if not items or any(item not in known for item in items):
+        raise UserFacingError(f"{option} takes a comma list of {', '.join(known)}; got {text!r}")
+    return items
 
 
 def check_crawl_memory() -> str:
