@@ -185,7 +185,7 @@ CREATE OR REPLACE TEMP VIEW latest_snapshot AS SELECT getvariable('hubcensus_as_
 
 -- Datasets and Spaces (migration 003): those with a snapshot on S were alive; links on S from
 -- their history of additions and removals.
--- requires: hub_datasets, dataset_snapshots
+-- requires: hub_datasets
 CREATE OR REPLACE TEMP VIEW hub_datasets AS
 SELECT h.* REPLACE (
     CASE WHEN s.dataset_id IS NOT NULL THEN NULL
@@ -197,7 +197,7 @@ FROM {db}.main.hub_datasets h
 LEFT JOIN (SELECT * FROM {db}.main.dataset_snapshots WHERE snapshot_date = getvariable('hubcensus_as_of')) s USING (dataset_id)
 WHERE h.first_seen <= getvariable('hubcensus_as_of');
 
--- requires: hub_spaces, space_snapshots
+-- requires: hub_spaces
 CREATE OR REPLACE TEMP VIEW hub_spaces AS
 SELECT h.* REPLACE (
     CASE WHEN s.space_id IS NOT NULL THEN NULL

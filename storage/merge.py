@@ -21,7 +21,7 @@ import duckdb
 
 from storage import db, sqlfile
 from storage.errors import DatabaseBusy, DiskFull, MainDatabaseBusy, is_disk_full
-from storage.repos import MERGE_LINKS, REPO_STORES
+from storage.repos import MERGE_LINKS, MERGE_REPO_HISTORY, REPO_STORES
 from storage.staging import Staging
 
 log = logging.getLogger("hubcensus.storage")
@@ -110,6 +110,8 @@ def _merge_repo_type(con, staging: Staging, snapshot_date: dt.date, repo: RepoNi
     for part in range(params["parts"]):
         sqlfile.run(con, store.merge_sql, {**params, "part": part})
         sqlfile.run(con, MERGE_LINKS, {**params, "part": part})
+        if store.history:
+            sqlfile.run(con, MERGE_REPO_HISTORY, {**params, "part": part}, identifiers=store.history)
 
 
 PREVIOUS_WATERMARK_SQL = "SELECT max(watermark) FROM crawl_runs WHERE status = 'complete' AND repo_type = ?"

@@ -22,17 +22,27 @@ class RepoStore:
     parse_sql: Path
     merge_sql: Path
     lineage: bool = False   # models also stage page_edges (base models)
+    # Its history tables (migration 005), named for storage/sql/merge_repo_history.sql; models
+    # keep their own (merge.sql's history block, migration 004).
+    history: dict[str, str] | None = None
+
+
+def repo_history(kind: str) -> dict[str, str]:
+    """The @identifiers of merge_repo_history.sql for a type's tables: `dataset` -> dataset_keys, ..."""
+    return {"keys_table": f"{kind}_keys", "key_col": f"{kind}_key", "id_col": f"{kind}_id",
+            "nights_table": f"{kind}_nights", "open_table": f"{kind}_runs_open", "closed_table": f"{kind}_runs_closed"}
 
 
 REPO_STORES = {
     "models": RepoStore("models", "model", "model_id", "stage_rows", "hub_models",
                         SQL_DIR / "parse_page.sql", SQL_DIR / "merge.sql", lineage=True),
     "datasets": RepoStore("datasets", "dataset", "dataset_id", "stage_dataset_rows", "hub_datasets",
-                          SQL_DIR / "parse_datasets.sql", SQL_DIR / "merge_datasets.sql"),
+                          SQL_DIR / "parse_datasets.sql", SQL_DIR / "merge_datasets.sql", history=repo_history("dataset")),
     "spaces": RepoStore("spaces", "space", "space_id", "stage_space_rows", "hub_spaces",
-                        SQL_DIR / "parse_spaces.sql", SQL_DIR / "merge_spaces.sql"),
+                        SQL_DIR / "parse_spaces.sql", SQL_DIR / "merge_spaces.sql", history=repo_history("space")),
 }
 MERGE_LINKS = SQL_DIR / "merge_links.sql"
+MERGE_REPO_HISTORY = SQL_DIR / "merge_repo_history.sql"
 
 def plan_key(repo_type: str, plan: str) -> str:
     """How staging names a plan of a repository type: 'models/sweep'."""

@@ -13,6 +13,7 @@ import pytest
 from analysis.example_db import create_crawl_db, create_lifecycle_db, dataset, model, space
 from analysis.installer import install
 from analysis.lifecycle import LIFECYCLE_KEYS, lifecycle_figures, lifecycle_recorded
+from old_files import forget_lifecycle_graph
 
 D = dt.date
 S = D(2026, 11, 10)
@@ -171,9 +172,8 @@ def test_a_database_with_the_tables_and_no_rows(tmp_path):
 def test_a_file_made_before_the_lifecycle_tables_reads_as_the_empty_graph(tmp_path):
     path = tmp_path / "old.duckdb"
     con = create_crawl_db(path, [model("a/m", "2026-01-01T00:00:00")])
-    for table in ("repo_link_changes", "repo_links", "space_snapshots", "hub_spaces", "dataset_snapshots", "hub_datasets"):
-        con.execute(f"DROP TABLE {table}")
-    con.execute("DELETE FROM schema_migrations WHERE version = 3")
+    forget_lifecycle_graph(con)
+    con.execute("DELETE FROM schema_migrations WHERE version IN (3, 5)")
     install(con)
     con.close()
     with duckdb.connect(str(path), read_only=True, config=READER_CONFIG) as ro:

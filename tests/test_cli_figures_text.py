@@ -17,10 +17,9 @@ import pytest
 from analysis.example_db import create_crawl_db, create_history_db, create_lifecycle_db, dataset, model, space
 from analysis.installer import install
 from hubcensus.cli import main
+from old_files import forget_lifecycle_graph
 
 S = dt.date(2026, 11, 10)
-LIFECYCLE_TABLES = ("repo_link_changes", "repo_links", "space_snapshots", "hub_spaces", "dataset_snapshots",
-                    "hub_datasets")   # storage's migration 003
 
 
 @pytest.fixture(scope="module")
@@ -172,8 +171,7 @@ def test_without_a_datasets_listing_the_on_hub_mark_is_unknown(lifecycle, tmp_pa
 def test_a_database_without_the_lifecycle_tables_says_they_are_not_recorded(tmp_path, capsys):
     db = tmp_path / "no-graph.duckdb"
     con = create_crawl_db(db, [model("org/m", "2026-01-01T00:00:00")], typed_runs=[(1, "full", "complete", S, "models")])
-    for table in LIFECYCLE_TABLES:
-        con.execute(f"DROP TABLE {table}")
+    forget_lifecycle_graph(con)
     install(con)   # the views a file without the lifecycle tables gets
     con.close()
     lines = figures(capsys, db)

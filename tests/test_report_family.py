@@ -17,6 +17,7 @@ from analysis import family_report
 from analysis.example_db import create_crawl_db, create_lifecycle_db, dataset, model, space
 from analysis.family_report import CohortError, NoLifecycleGraph, read_cohort
 from analysis.installer import install
+from old_files import forget_lifecycle_graph
 
 GENERATED = dt.datetime(2026, 11, 11, 7, 30)
 READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
@@ -275,8 +276,7 @@ def test_read_cohort_refuses_what_is_not_a_cohort(tmp_path, content, message):
 def test_a_file_without_the_lifecycle_graph_is_refused_with_a_reason(tmp_path):
     path = tmp_path / "old.duckdb"
     con = create_crawl_db(path, [model("a/m", "2026-01-01T00:00:00")])
-    for table in ("repo_link_changes", "repo_links", "space_snapshots", "hub_spaces", "dataset_snapshots", "hub_datasets"):
-        con.execute(f"DROP TABLE {table}")
+    forget_lifecycle_graph(con)
     install(con)
     con.close()
     with duckdb.connect(str(path), read_only=True) as ro, pytest.raises(NoLifecycleGraph, match="a crawl with this version"):

@@ -29,6 +29,8 @@ from hubsim.server import SimServer
 from hubsim.universe import Universe
 from test_report_browser import chromium, console_messages
 from tests.cli_fixtures import make_db
+from old_files import forget_lifecycle_graph
+from storage.db import newest_migration
 
 REPO = Path(__file__).resolve().parents[1]
 BAR_RGB = (0x2F, 0x6F, 0xAD)   # .bar fill (report.css), the first series (family_report.css)
@@ -239,9 +241,7 @@ def test_a_file_without_the_lifecycle_graph_is_refused(tmp_path, capsys):
     db = tmp_path / "no-graph.duckdb"
     con = create_crawl_db(db, [model("org/m", "2026-01-01T00:00:00")],
                           runs=[(1, "full", "complete", dt.date(2026, 11, 1))])
-    for table in ("repo_link_changes", "repo_links", "space_snapshots", "hub_spaces", "dataset_snapshots",
-                  "hub_datasets"):
-        con.execute(f"DROP TABLE {table}")
+    forget_lifecycle_graph(con)
     install(con)
     con.close()
     assert refused(capsys, tmp_path / "r.html", "report", "--db", str(db), "--family", "org/m") == (
@@ -252,7 +252,7 @@ def test_a_file_without_the_lifecycle_graph_is_refused(tmp_path, capsys):
 def test_an_older_database_asks_for_migrate(tmp_path, capsys):
     db = make_db(tmp_path / "old.duckdb", schema=1)   # as hubcensus 0.1 left it
     assert refused(capsys, tmp_path / "r.html", "report", "--db", str(db), "--family", "meta/base-7b") == (
-        f"{db} has schema version 1, older than this hubcensus (4); run `hubcensus migrate` (or the next "
+        f"{db} has schema version 1, older than this hubcensus ({newest_migration()}); run `hubcensus migrate` (or the next "
         "`hubcensus crawl`) to bring it up to date")
 
 

@@ -3,7 +3,8 @@
 -- models' merge (merge.sql, which explains the choices): counts from the sweep ($light_plans),
 -- descriptive fields from the refresh and catch-up ($heavy_plans), refreshed rows replaced whole,
 -- listed-only rows updated narrowly, vanished ones marked deleted when a whole listing
--- ($sweep_complete) did not list them, one snapshot row per dataset and night.
+-- ($sweep_complete) did not list them, and what the night observed for the history (runs:
+-- merge_repo_history.sql, after this file).
 
 CREATE OR REPLACE TEMP TABLE night_light AS
 SELECT dataset_id, internal_id, author, created_at, last_modified, private, disabled, gated,
@@ -134,8 +135,9 @@ UPDATE hc_merge_target.hub_datasets SET deleted_at = $d
 WHERE $sweep_complete AND deleted_at IS NULL AND first_seen <= $d AND hash(dataset_id) % $parts = $part
   AND dataset_id NOT IN (SELECT dataset_id FROM night_listed);
 
-DELETE FROM hc_merge_target.dataset_snapshots
-WHERE snapshot_date = $d AND dataset_id IN (SELECT dataset_id FROM night_datasets);
-
-INSERT INTO hc_merge_target.dataset_snapshots (snapshot_date, dataset_id, downloads, downloads_all_time, likes, gated)
-SELECT $d, dataset_id, downloads, downloads_all_time, likes, gated FROM night_datasets;
+-- ==== BEGIN history (docs/history.md): what tonight observed, stored as runs by merge_repo_history.sql
+CREATE OR REPLACE TEMP TABLE night_history_rows AS
+SELECT dataset_id AS repo_id,
+       {'downloads': downloads, 'downloads_all_time': downloads_all_time, 'likes': likes, 'gated': gated} AS observed
+FROM night_datasets;
+-- ==== END history

@@ -125,8 +125,8 @@ UPDATE hc_merge_target.hub_spaces SET deleted_at = $d
 WHERE $sweep_complete AND deleted_at IS NULL AND first_seen <= $d AND hash(space_id) % $parts = $part
   AND space_id NOT IN (SELECT space_id FROM night_listed);
 
-DELETE FROM hc_merge_target.space_snapshots
-WHERE snapshot_date = $d AND space_id IN (SELECT space_id FROM night_spaces);
-
-INSERT INTO hc_merge_target.space_snapshots (snapshot_date, space_id, likes, runtime_stage)
-SELECT $d, space_id, likes, runtime_stage FROM night_spaces;
+-- ==== BEGIN history (docs/history.md): what tonight observed, stored as runs by merge_repo_history.sql
+CREATE OR REPLACE TEMP TABLE night_history_rows AS
+SELECT space_id AS repo_id, {'likes': likes, 'runtime_stage': runtime_stage} AS observed
+FROM night_spaces;
+-- ==== END history
