@@ -10,7 +10,9 @@ import json
 import duckdb
 import pytest
 
+import analysis.figures as figures_module
 from analysis.example_db import create_crawl_db, create_lifecycle_db, dataset, model, space
+from analysis.figures import _figures, compute_figures
 from analysis.installer import install
 from analysis.lifecycle import LIFECYCLE_KEYS, lifecycle_figures, lifecycle_recorded
 from old_files import forget_lifecycle_graph
@@ -19,6 +21,7 @@ D = dt.date
 S = D(2026, 11, 10)
 RUNS = [(1, "full", "complete", S, "models"), (2, "full", "complete", S, "datasets"), (3, "full", "complete", S, "spaces")]
 READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+TEMP_TABLES_SQL = "SELECT table_name FROM duckdb_tables() WHERE database_name = 'temp' ORDER BY 1"
 
 
 def figures_of(path) -> dict:
@@ -194,3 +197,35 @@ def test_figure_views_agree_with_the_analyst_views(tmp_path):
         "SELECT arxiv_id, models, datasets, spaces FROM papers LIMIT 20").fetchall()
     assert con.execute("SELECT * FROM figure_top_models_by_spaces").fetchall() == con.execute(
         "SELECT model_id, spaces FROM model_spaces LIMIT 20").fetchall()
+
+
+def test_compute_figures_reads_the_shared_views_once_and_leaves_the_connection_as_it_was(tmp_path):
+    path = tmp_path / "l.duckdb"
+    create_lifecycle_db(path).close()
+    with duckdb.connect(str(path), read_only=True, config=READER_CONFIG) as ro:
+        direct = _figures(ro)   # every figure view reading the stored alive_lineage and alive_links
+        seen_during: list[list] = []
+        real = figures_module.lifecycle_figures
+
+        def spying(con):
+            seen_during.append(con.execute(TEMP_TABLES_SQL).fetchall())
+            return real(con)
+
+        figures_module.lifecycle_figures = spying
+        try:
+            assert compute_figures(ro) == direct
+        finally:
+            figures_module.lifecycle_figures = real
+        assert seen_during == [[("alive_lineage",), ("alive_links",)]]
+        assert ro.execute(TEMP_TABLES_SQL).fetchall() == []
+
+
+def test_a_shared_view_already_shadowed_on_the_connection_is_left_alone(tmp_path):
+    path = tmp_path / "l.duckdb"
+    create_lifecycle_db(path).close()
+    with duckdb.connect(str(path), read_only=True, config=READER_CONFIG) as ro:
+        expected = compute_figures(ro)
+        ro.execute("CREATE TEMP VIEW alive_links AS SELECT * FROM l.main.alive_links")   # e.g. an analyst's own
+        assert compute_figures(ro) == expected
+        assert ro.execute("SELECT count(*) FROM duckdb_views() WHERE database_name = 'temp' "
+                          "AND view_name = 'alive_links'").fetchone() == (1,)

@@ -70,10 +70,11 @@ LEFT JOIN repositories t ON t.repo_type = l.target_type AND t.repo_id = l.target
 -- every count of the lifecycle graph reads (join the target's table where "on the Hub"
 -- matters, or read `links`). Storage writes links only for repositories it stores, so "alive"
 -- is tested by leaving out the (few) deleted sources, as alive_lineage does for children: far
--- cheaper than joining every repository.
+-- cheaper than joining every repository. Written as a join with the deleted ones, not NOT
+-- EXISTS: DuckDB decorrelates that by buffering every link first (twice the time at 3M models).
 CREATE OR REPLACE VIEW alive_links AS
 SELECT DISTINCT l.source_type, l.source_id, l.target_type, l.target_id, l.relation
 FROM repo_links l
-WHERE l.target_id <> ''
-  AND NOT EXISTS (SELECT 1 FROM repositories d
-                  WHERE NOT d.alive AND d.repo_type = l.source_type AND d.repo_id = l.source_id);
+LEFT JOIN (SELECT repo_type, repo_id FROM repositories WHERE NOT alive) d
+       ON d.repo_type = l.source_type AND d.repo_id = l.source_id
+WHERE l.target_id <> '' AND d.repo_id IS NULL;
