@@ -50,7 +50,8 @@ JOIN model_keys k USING (model_key)
 JOIN hub_models h USING (model_id)
 WHERE CAST(h.created_at AS DATE) < $day1 AND o.downloads_all_time IS NOT NULL
 """
-# The runs of one eighth of the keys ($slice) that close on night $c: a model with downloads has
+# The runs of one eighth of the keys ($slice: contiguous ranges of the $keys keys, as the merge
+# cuts them) that close on night $c: a model with downloads has
 # one run per night (its counts move every night); one without keeps its counts and its runs
 # end at its keyframe nights, (model_key + days since 1970) % 32 = 0, and on night 1 (where
 # the crawled runs begin). Counts on night t lie (night 2 - t) days behind night 2's.
@@ -67,14 +68,14 @@ SELECT * FROM (
                 THEN CAST(greatest(b.dl_all - (n.day2_day - n.c_day + 1) * greatest(1, b.dl30 // 30), 0)
                           - greatest(b.dl_all - (n.day2_day - n.c_day + 2) * greatest(1, b.dl30 // 30), 0) AS BIGINT) END
     FROM bench_base b, night n
-    WHERE b.dl30 > 0 AND b.first_night <= n.c - 1 AND (b.model_key >> 17) % 8 = $slice
+    WHERE b.dl30 > 0 AND b.first_night <= n.c - 1 AND CAST(b.model_key AS BIGINT) * 8 // $keys = $slice
     UNION ALL
     SELECT b.model_key, greatest(b.first_night, n.c - ((b.model_key + n.c_day - 1) % 32 + 1)), n.c,
            b.dl30, b.dl_all, b.likes, b.gated,
            CASE WHEN greatest(b.first_night, n.c - ((b.model_key + n.c_day - 1) % 32 + 1)) > b.first_night THEN 0 END
     FROM bench_base b, night n
     WHERE b.dl30 = 0 AND b.first_night < n.c AND ((b.model_key + n.c_day) % 32 = 0 OR n.c = $day1)
-      AND (b.model_key >> 17) % 8 = $slice
+      AND CAST(b.model_key AS BIGINT) * 8 // $keys = $slice
 )
 """
 # What the merge of night n moves to the archive: the runs of its eighth of the keys closed on
@@ -106,6 +107,7 @@ def generate_nights(db: Path, nights_before: int) -> dict:
     con = duckdb.connect(str(db))
     con.execute("SET memory_limit = '4GB'")
     con.execute(BASE_SQL, {"first": first, "day1": DAY1})
+    keys = con.execute("SELECT max(model_key) + 1 FROM model_keys").fetchone()[0]
     # closing nights run from the day after the first generated night to night 1 (runs ending
     # there); the merge of night n moves the runs of its eighth of the keys closed since n-7
     day2 = DAY1 + dt.timedelta(days=1)
@@ -116,7 +118,7 @@ def generate_nights(db: Path, nights_before: int) -> dict:
             c = n - dt.timedelta(days=back)
             if first < c <= DAY1:
                 con.execute(CLOSE_NIGHT_SQL, {"c": c, "c_day": (c - EPOCH).days, "day2_day": day2_day, "day1": DAY1,
-                                              "slice": (n - EPOCH).days % 8})
+                                              "slice": (n - EPOCH).days % 8, "keys": keys})
         con.execute(MOVE_SQL.format(table="model_runs_archive" if n <= day2 else "model_runs_recent"))  # constant names
         n += dt.timedelta(days=1)
     con.execute(NIGHTS_SQL, {"first": first, "day1": DAY1})
@@ -236,17 +238,37 @@ def size(db: Path) -> dict:
         # hub_models and the lineage, which do not grow with the nights): block_size each.
         history_tables = [t for t in HISTORY_TABLES if db_has(con, t)]
         history_blocks = sum(con.execute(HISTORY_BLOCKS_SQL.format(table=t)).fetchone()[0] for t in history_tables)
+        # Every table's blocks (a block shared by two small tables counts for both): where the
+        # rest of the file goes.
+        table_bytes = {t: con.execute(HISTORY_BLOCKS_SQL.format(table=t)).fetchone()[0] * blocks[2]
+                       for (t,) in con.execute(TABLES_SQL).fetchall()}
+        lifecycle = {}
+        for kind, tables in LIFECYCLE_HISTORY_TABLES.items():   # datasets' and Spaces' own nights
+            if all(db_has(con, t) for t in tables):
+                repo_nights = con.execute(f"SELECT count(*) FROM {kind}_snapshots").fetchone()[0]   # constant names
+                held = sum(table_bytes[t] for t in tables)
+                lifecycle[kind] = {"repo_nights": repo_nights, "bytes": held,
+                                   "bytes_per_repo_night": round(held / max(repo_nights, 1), 3),
+                                   "runs": con.execute(f"SELECT (SELECT count(*) FROM {kind}_runs_open) + "
+                                                       f"(SELECT count(*) FROM {kind}_runs_closed)").fetchone()[0]}
     file_bytes = db.stat().st_size
     return {"file_bytes": file_bytes, "used_bytes": blocks[0] * blocks[2], "nights": nights,
             "model_nights": int(model_nights), "history_rows": int(rows),
             "bytes_per_model_night": round(file_bytes / model_nights, 3),
             "used_bytes_per_model_night": round(blocks[0] * blocks[2] / model_nights, 3),
             "history_tables": history_tables, "history_bytes": history_blocks * blocks[2],
-            "history_bytes_per_model_night": round(history_blocks * blocks[2] / model_nights, 3)}
+            "history_bytes_per_model_night": round(history_blocks * blocks[2] / model_nights, 3),
+            "table_bytes": dict(sorted(table_bytes.items(), key=lambda kv: -kv[1])),
+            "lifecycle_history": lifecycle}
 
 
 HISTORY_TABLES = ("model_snapshots", "model_keys", "model_counts_open", "model_runs_archive", "model_runs_recent")
 HISTORY_BLOCKS_SQL = "SELECT count(DISTINCT block_id) FROM pragma_storage_info('{table}') WHERE block_id >= 0"   # names above
+TABLES_SQL = "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+LIFECYCLE_HISTORY_TABLES = {   # migration 005
+    "dataset": ("dataset_keys", "dataset_nights", "dataset_runs_open", "dataset_runs_closed"),
+    "space": ("space_keys", "space_nights", "space_runs_open", "space_runs_closed"),
+}
 
 
 def db_has(con, table: str) -> bool:

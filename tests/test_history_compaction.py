@@ -174,16 +174,20 @@ def test_migration_004_converts_full_rows_to_the_same_answers(twins):
     assert [name for name in converted if name not in runs and converted[name] != compact[name]] == []
 
 
-def test_closed_runs_move_to_the_archive_on_their_eighths_night(twins):
-    # a run closed on night c leaves the recent runs on the first merged night n >= c with
-    # (model_key >> 17) % 8 = days since 1970 % 8: none stays recent past such a night
-    overdue = rows(twins["compact"], """
-        SELECT count(*) FROM model_runs_recent r
-        WHERE EXISTS (SELECT 1 FROM snapshot_nights n
-                      WHERE n.snapshot_date >= r.valid_to
-                        AND (n.snapshot_date - DATE '1970-01-01') % 8 = (r.model_key >> 17) % 8)""")
-    assert overdue == [(0,)]
-    assert rows(twins["compact"], "SELECT count(*) > 0 FROM model_runs_archive") == [(True,)]
+def test_closed_runs_move_to_the_archive_by_contiguous_eighths_of_the_keys(twins):
+    # The last merge (night 10) moved every recent run of its eighth of the keys: the contiguous
+    # range model_key * 8 // (largest key + 1) = days since 1970 % 8 (no key was added since).
+    eighth = "CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM model_keys)"
+    tonight = (night(10) - dt.date(1970, 1, 1)).days % 8
+    left = rows(twins["compact"], f"SELECT count(*) FROM model_runs_recent WHERE {eighth} = ?", [tonight])
+    assert left == [(0,)]
+    moved = rows(twins["compact"], f"SELECT count(*) FROM model_runs_archive WHERE valid_to = ? AND {eighth} = ?",
+                 [night(10), tonight])
+    assert moved[0][0] > 0
+    # a night's batch is one range of keys, so its keys lie between the range's ends
+    ranges = rows(twins["compact"], f"""
+        SELECT count(DISTINCT {eighth}) FROM model_runs_archive WHERE valid_to = ?""", [night(10)])
+    assert ranges == [(1,)]
 
 
 def test_runs_never_overlap_and_the_latest_night_is_the_open_runs(twins):

@@ -61,21 +61,22 @@ FROM numbered
 GROUP BY model_key, run_no;
 
 -- Closed runs where the nightly merge would have put them by now (see merge.sql): moved to the
--- archive on the first night from their end whose eighth of the keys is theirs, else recent.
+-- archive on the first night from their end whose eighth of the keys (contiguous ranges of
+-- today's keys) is theirs, else recent.
 INSERT INTO model_runs_archive
 SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
 FROM history_rebuilt_runs
 WHERE valid_to IS NOT NULL
-  AND valid_to + CAST((((model_key >> 17) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
+  AND valid_to + CAST((((CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM model_keys)) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
       <= (SELECT max(snapshot_date) FROM snapshot_nights)
-ORDER BY valid_to + CAST((((model_key >> 17) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER),
+ORDER BY valid_to + CAST((((CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM model_keys)) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER),
          model_key >> 10, downloads_all_time, model_key, valid_from;
 
 INSERT INTO model_runs_recent
 SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
 FROM history_rebuilt_runs
 WHERE valid_to IS NOT NULL
-  AND valid_to + CAST((((model_key >> 17) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
+  AND valid_to + CAST((((CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM model_keys)) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
       > (SELECT max(snapshot_date) FROM snapshot_nights);
 
 INSERT INTO model_counts_open
