@@ -6,7 +6,7 @@ only names ever put into SQL text (values travel as parameters).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SQL_DIR = Path(__file__).with_name("sql")
@@ -24,7 +24,7 @@ class RepoStore:
     lineage: bool = False   # models also stage page_edges (base models)
     # Its history tables (migration 005), named for storage/sql/merge_repo_history.sql; models
     # keep their own (merge.sql's history block, migration 004).
-    history: dict[str, str] | None = None
+    history: dict[str, str] | None = field(default=None, hash=False)   # a dict: left out of the hash
 
 
 def repo_history(kind: str) -> dict[str, str]:
