@@ -82,7 +82,7 @@ SELECT * FROM (
 # nights n-7..n (those a night after night 2 would move are still recent).
 BATCH_SQL = "CREATE OR REPLACE TEMP TABLE bench_batch AS FROM model_runs_archive LIMIT 0"
 MOVE_SQL = """
-INSERT INTO {table} SELECT * FROM bench_batch ORDER BY model_key >> 10, downloads_all_time, model_key, valid_from
+INSERT INTO {table} SELECT * FROM bench_batch ORDER BY model_key >> 16, downloads_all_time, model_key, valid_from
 """
 NIGHTS_SQL = "INSERT INTO snapshot_nights SELECT CAST(range AS DATE) FROM range($first, $day1, INTERVAL 1 DAY)"
 RUNS_SQL = """

@@ -70,7 +70,7 @@ WHERE valid_to IS NOT NULL
   AND valid_to + CAST((((CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM model_keys)) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
       <= (SELECT max(snapshot_date) FROM snapshot_nights)
 ORDER BY valid_to + CAST((((CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM model_keys)) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER),
-         model_key >> 10, downloads_all_time, model_key, valid_from;
+         model_key >> 16, downloads_all_time, model_key, valid_from;
 
 INSERT INTO model_runs_recent
 SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta

@@ -332,19 +332,20 @@ SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, ga
 WHERE $part = $parts - 1;
 
 -- Last slice: tonight's eighth of the keys moves from the recent runs to the archive in key-block
--- order (model_key >> 10, then all-time downloads). The eighths are contiguous ranges of today's
--- keys (model_key * 8 // (largest key + 1) = days since 1970 % 8): a batch covers one range, so
--- the zone maps of its row groups exclude every key outside it, and one model's series reads
--- only the row groups of its own eighth's batches (one in eight nights), and the rows of a few
--- thousand neighbouring keys from eight nights pack into one row group, their counts into few
--- bits. The ranges drift as keys are added: a key at an edge may wait one more turn (runs stay
--- in model_runs_recent, which every reader reads too).
+-- order (model_key >> 16, blocks of 65,536 keys, then all-time downloads). The eighths are
+-- contiguous ranges of today's keys (model_key * 8 // (largest key + 1) = days since 1970 % 8):
+-- a batch covers one range, so the zone maps of its row groups exclude every key outside it,
+-- and one model's series reads only the row groups of its own eighth's batches (one in eight
+-- nights). Inside a block the counts are sorted, so neighbours have similar values and pack into
+-- few bits: 5.4 bytes a run, against 7.9 with blocks of 1,024 keys (3M models; a model's runs of
+-- a batch still lie in one or two row groups). The ranges drift as keys are added: a key at an
+-- edge may wait one more turn (runs stay in model_runs_recent, which every reader reads too).
 INSERT INTO hc_merge_target.model_runs_archive
 SELECT * FROM hc_merge_target.model_runs_recent
 WHERE $part = $parts - 1
   AND CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM hc_merge_target.model_keys)
       = ($d - DATE '1970-01-01') % 8
-ORDER BY model_key >> 10, downloads_all_time, model_key, valid_from;
+ORDER BY model_key >> 16, downloads_all_time, model_key, valid_from;
 
 DELETE FROM hc_merge_target.model_runs_recent
 WHERE $part = $parts - 1
