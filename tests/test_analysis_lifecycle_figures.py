@@ -8,7 +8,6 @@ import datetime as dt
 import json
 
 import duckdb
-import pytest
 
 import analysis.figures as figures_module
 from analysis.example_db import create_crawl_db, create_lifecycle_db, dataset, model, space
