@@ -234,17 +234,16 @@ def size(db: Path) -> dict:
                                ).fetchone()[0]
         else:
             model_nights = rows = con.execute("SELECT count(*) FROM model_snapshots").fetchone()[0]
-        # The blocks of the tables that hold the models' history (not the Hub's current state,
-        # hub_models and the lineage, which do not grow with the nights): block_size each.
-        history_tables = [t for t in HISTORY_TABLES if db_has(con, t)]
-        history_blocks = sum(con.execute(HISTORY_BLOCKS_SQL.format(table=t)).fetchone()[0] for t in history_tables)
-        # Every table's blocks (a block shared by two small tables counts for both): where the
-        # rest of the file goes.
-        table_bytes = {t: con.execute(HISTORY_BLOCKS_SQL.format(table=t)).fetchone()[0] * blocks[2]
+        # Every table's blocks, block_size each (a block shared by two small tables counts for
+        # both): where the file goes. The history is the tables that hold the models' history,
+        # not the Hub's current state (hub_models, the lineage), which does not grow with nights.
+        table_bytes = {t: con.execute(TABLE_BLOCKS_SQL.format(table=t)).fetchone()[0] * blocks[2]
                        for (t,) in con.execute(TABLES_SQL).fetchall()}
+        history_tables = [t for t in HISTORY_TABLES if t in table_bytes]
+        history_bytes = sum(table_bytes[t] for t in history_tables)
         lifecycle = {}
         for kind, tables in LIFECYCLE_HISTORY_TABLES.items():   # datasets' and Spaces' own nights
-            if all(db_has(con, t) for t in tables):
+            if all(t in table_bytes for t in tables):
                 repo_nights = con.execute(f"SELECT count(*) FROM {kind}_snapshots").fetchone()[0]   # constant names
                 held = sum(table_bytes[t] for t in tables)
                 lifecycle[kind] = {"repo_nights": repo_nights, "bytes": held,
@@ -256,14 +255,14 @@ def size(db: Path) -> dict:
             "model_nights": int(model_nights), "history_rows": int(rows),
             "bytes_per_model_night": round(file_bytes / model_nights, 3),
             "used_bytes_per_model_night": round(blocks[0] * blocks[2] / model_nights, 3),
-            "history_tables": history_tables, "history_bytes": history_blocks * blocks[2],
-            "history_bytes_per_model_night": round(history_blocks * blocks[2] / model_nights, 3),
+            "history_tables": history_tables, "history_bytes": history_bytes,
+            "history_bytes_per_model_night": round(history_bytes / model_nights, 3),
             "table_bytes": dict(sorted(table_bytes.items(), key=lambda kv: -kv[1])),
             "lifecycle_history": lifecycle}
 
 
 HISTORY_TABLES = ("model_snapshots", "model_keys", "model_counts_open", "model_runs_archive", "model_runs_recent")
-HISTORY_BLOCKS_SQL = "SELECT count(DISTINCT block_id) FROM pragma_storage_info('{table}') WHERE block_id >= 0"   # names above
+TABLE_BLOCKS_SQL = "SELECT count(DISTINCT block_id) FROM pragma_storage_info('{table}') WHERE block_id >= 0"   # catalog names
 TABLES_SQL = "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
 LIFECYCLE_HISTORY_TABLES = {   # migration 005
     "dataset": ("dataset_keys", "dataset_nights", "dataset_runs_open", "dataset_runs_closed"),

@@ -6,7 +6,7 @@ only names ever put into SQL text (values travel as parameters).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 SQL_DIR = Path(__file__).with_name("sql")
@@ -22,24 +22,28 @@ class RepoStore:
     parse_sql: Path
     merge_sql: Path
     lineage: bool = False   # models also stage page_edges (base models)
-    # Its history tables (migration 005), named for storage/sql/merge_repo_history.sql; models
-    # keep their own (merge.sql's history block, migration 004).
-    history: dict[str, str] | None = field(default=None, hash=False)   # a dict: left out of the hash
+    runs: bool = False      # its snapshots are runs kept by storage/sql/merge_repo_history.sql
+                            # (migration 005); models keep their own (merge.sql's history block)
 
-
-def repo_history(kind: str) -> dict[str, str]:
-    """The @identifiers of merge_repo_history.sql for a type's tables: `dataset` -> dataset_keys, ..."""
-    return {"keys_table": f"{kind}_keys", "key_col": f"{kind}_key", "id_col": f"{kind}_id",
-            "nights_table": f"{kind}_nights", "open_table": f"{kind}_runs_open", "closed_table": f"{kind}_runs_closed"}
+    @property
+    def history(self) -> dict[str, str] | None:
+        """The @identifiers of merge_repo_history.sql for the type's tables, named after its
+        source_type (`dataset` -> dataset_keys, dataset_key, ...); None when it keeps no runs."""
+        if not self.runs:
+            return None
+        kind = self.source_type
+        return {"keys_table": f"{kind}_keys", "key_col": f"{kind}_key", "id_col": self.id_column,
+                "nights_table": f"{kind}_nights", "open_table": f"{kind}_runs_open",
+                "closed_table": f"{kind}_runs_closed"}
 
 
 REPO_STORES = {
     "models": RepoStore("models", "model", "model_id", "stage_rows", "hub_models",
                         SQL_DIR / "parse_page.sql", SQL_DIR / "merge.sql", lineage=True),
     "datasets": RepoStore("datasets", "dataset", "dataset_id", "stage_dataset_rows", "hub_datasets",
-                          SQL_DIR / "parse_datasets.sql", SQL_DIR / "merge_datasets.sql", history=repo_history("dataset")),
+                          SQL_DIR / "parse_datasets.sql", SQL_DIR / "merge_datasets.sql", runs=True),
     "spaces": RepoStore("spaces", "space", "space_id", "stage_space_rows", "hub_spaces",
-                        SQL_DIR / "parse_spaces.sql", SQL_DIR / "merge_spaces.sql", history=repo_history("space")),
+                        SQL_DIR / "parse_spaces.sql", SQL_DIR / "merge_spaces.sql", runs=True),
 }
 MERGE_LINKS = SQL_DIR / "merge_links.sql"
 MERGE_REPO_HISTORY = SQL_DIR / "merge_repo_history.sql"

@@ -81,7 +81,7 @@ class Twins:
         self.compact = folder / "compact.duckdb"
         self.full_rows = create_full_row_db(folder / "full_rows.duckdb")
         self.full_row_stores = {
-            repo_type: dataclasses.replace(store, merge_sql=full_row_merge_sql(folder, repo_type), history=None)
+            repo_type: dataclasses.replace(store, merge_sql=full_row_merge_sql(folder, repo_type), runs=False)
             for repo_type, store in REPO_STORES.items()}
 
     def run(self, monkeypatch, endpoint: str, **kwargs):

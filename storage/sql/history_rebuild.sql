@@ -62,22 +62,26 @@ GROUP BY model_key, run_no;
 
 -- Closed runs where the nightly merge would have put them by now (see merge.sql): moved to the
 -- archive on the first night from their end whose eighth of the keys (contiguous ranges of
--- today's keys) is theirs, else recent.
+-- today's keys) is theirs, else recent. `moves_on` is that night, computed once for both.
+CREATE OR REPLACE TEMP TABLE history_rebuilt_closed AS
+SELECT *,
+       valid_to + CAST((((CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM model_keys))
+                         - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER) AS moves_on
+FROM history_rebuilt_runs
+WHERE valid_to IS NOT NULL;
+
 INSERT INTO model_runs_archive
 SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
-FROM history_rebuilt_runs
-WHERE valid_to IS NOT NULL
-  AND valid_to + CAST((((CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM model_keys)) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
-      <= (SELECT max(snapshot_date) FROM snapshot_nights)
-ORDER BY valid_to + CAST((((CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM model_keys)) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER),
-         model_key >> 16, downloads_all_time, model_key, valid_from;
+FROM history_rebuilt_closed
+WHERE moves_on <= (SELECT max(snapshot_date) FROM snapshot_nights)
+ORDER BY moves_on, model_key >> 16, downloads_all_time, model_key, valid_from;
 
 INSERT INTO model_runs_recent
 SELECT model_key, valid_from, valid_to, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
-FROM history_rebuilt_runs
-WHERE valid_to IS NOT NULL
-  AND valid_to + CAST((((CAST(model_key AS BIGINT) * 8 // (SELECT max(model_key) + 1 FROM model_keys)) - (valid_to - DATE '1970-01-01')) % 8 + 8) % 8 AS INTEGER)
-      > (SELECT max(snapshot_date) FROM snapshot_nights);
+FROM history_rebuilt_closed
+WHERE moves_on > (SELECT max(snapshot_date) FROM snapshot_nights);
+
+DROP TABLE history_rebuilt_closed;
 
 INSERT INTO model_counts_open
 SELECT model_key, valid_from, downloads, downloads_all_time, likes, gated, downloads_all_time_delta
