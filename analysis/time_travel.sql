@@ -43,8 +43,7 @@ WHERE first_seen <= getvariable('hubcensus_as_of') AND removed_on > getvariable(
 CREATE OR REPLACE TEMP VIEW lineage_removed AS
 SELECT * FROM {db}.main.lineage_removed WHERE removed_on <= getvariable('hubcensus_as_of');
 
--- hub_models on S, computed once per connection: one row per stored hub_models row, in its
--- order, so the shadow view pairs them by position (no join of 3M ids per query).
+-- hub_models on S:
 --   listed on S: the run holding on S gives the counts; alive.
 --   not listed on S and deleted by S as hub_models has it today: as hub_models has it (a deleted
 --     model's row keeps its last counts and dates until it is listed again, which it was not).
@@ -55,16 +54,56 @@ SELECT * FROM {db}.main.lineage_removed WHERE removed_on <= getvariable('hubcens
 --     the changes observed after S (the old value of the first); gated from the run when it
 --     holds one. Before the first night a refresh fetched the model, its heavy fields were
 --     unknown (NULL). Fields no history keeps (tags, languages, files, ...) are today's.
+-- Computed once per connection, by the key each row carries (migration 006), into as_of_models:
+-- one row per stored hub_models row, in its order, so that the shadow view pairs them by
+-- position (no join of 3M ids per query). First every row with the run holding on S, then the few
+-- rows history amends. (The runs holding on S are a table, not a CTE, so that the planner knows
+-- their size: estimated from the runs' filters, it took the Hub's 3M wide rows for the smaller
+-- side and hashed them, 0.8 s of the 1.8 s this took at 3M models.)
+
+CREATE OR REPLACE TEMP TABLE as_of_held AS
+SELECT model_key, downloads, downloads_all_time, likes, gated
+FROM {db}.main.model_counts_closed
+WHERE valid_from <= getvariable('hubcensus_as_of') AND valid_to > getvariable('hubcensus_as_of')
+UNION ALL
+SELECT model_key, downloads, downloads_all_time, likes, gated
+FROM {db}.main.model_counts_open WHERE valid_from <= getvariable('hubcensus_as_of');
+
+-- A row without a key (a model never in a snapshot) stays as the table has it, up to S.
 CREATE OR REPLACE TEMP TABLE as_of_models AS
-WITH held AS (   -- the run holding on S, by key
-    SELECT model_key, downloads, downloads_all_time, likes, gated
-    FROM {db}.main.model_counts_closed
-    WHERE valid_from <= getvariable('hubcensus_as_of') AND valid_to > getvariable('hubcensus_as_of')
-    UNION ALL
-    SELECT model_key, downloads, downloads_all_time, likes, gated
-    FROM {db}.main.model_counts_open WHERE valid_from <= getvariable('hubcensus_as_of')
-),
-changed AS (   -- the first change of each field after S, by key: its old value is the value on S
+SELECT m.rowid AS position,
+       m.model_id,   -- read from here, not the stored file's compressed column, by every query
+       m.model_key,
+       m.first_seen <= getvariable('hubcensus_as_of') AS seen,
+       coalesce(k.first_refreshed <= getvariable('hubcensus_as_of'),
+                m.model_key IS NULL AND m.refreshed_on <= getvariable('hubcensus_as_of'), false) AS refreshed,
+       CASE WHEN h.model_key IS NULL AND m.deleted_at <= getvariable('hubcensus_as_of') THEN m.deleted_at END
+           AS deleted_at,
+       CASE WHEN h.model_key IS NOT NULL THEN getvariable('hubcensus_as_of') END AS last_seen,
+       h.downloads, h.downloads_all_time, h.likes,
+       h.model_key IS NOT NULL AS has_counts,
+       CAST(h.gated AS VARCHAR) AS run_gated,
+       false AS gated_changed, CAST(NULL AS VARCHAR) AS gated_before,
+       false AS license_changed, CAST(NULL AS VARCHAR) AS license_before,
+       false AS base_models_changed, CAST(NULL AS VARCHAR) AS base_models_before,
+       false AS pipeline_tag_changed, CAST(NULL AS VARCHAR) AS pipeline_tag_before,
+       false AS library_name_changed, CAST(NULL AS VARCHAR) AS library_name_before
+FROM {db}.main.hub_models m
+LEFT JOIN {db}.main.model_keys k USING (model_key)
+LEFT JOIN temp.main.as_of_held h USING (model_key)
+ORDER BY position;
+
+DROP TABLE temp.main.as_of_held;
+
+-- Gone on S: seen by S, not listed on S, not deleted by S as the table has it.
+CREATE OR REPLACE TEMP TABLE as_of_gone AS
+SELECT model_key, model_id FROM temp.main.as_of_models
+WHERE seen AND model_key IS NOT NULL AND NOT has_counts AND deleted_at IS NULL;
+
+-- What history changes of a row beyond that, by key: the gone models' last runs, deletions and
+-- last nights listed, and the fields changed after S. Few rows.
+CREATE OR REPLACE TEMP TABLE as_of_amends AS
+WITH changed AS (   -- the first change of each field after S, by key: its old value is the value on S
     SELECT k.model_key,
            bool_or(c.field = 'gated') AS gated_changed,
            first(c.old_value ORDER BY c.snapshot_date) FILTER (WHERE c.field = 'gated') AS gated_before,
@@ -80,21 +119,9 @@ changed AS (   -- the first change of each field after S, by key: its old value 
     WHERE c.snapshot_date > getvariable('hubcensus_as_of')
     GROUP BY 1
 ),
-models AS MATERIALIZED (
-    SELECT m.rowid AS position, m.model_id, m.first_seen, m.deleted_at, m.refreshed_on, k.model_key, k.first_refreshed,
-           h.model_key IS NOT NULL AS held, h.downloads, h.downloads_all_time, h.likes, CAST(h.gated AS VARCHAR) AS gated
-    FROM {db}.main.hub_models m
-    LEFT JOIN {db}.main.model_keys k USING (model_id)
-    LEFT JOIN held h ON h.model_key = k.model_key
-),
-gone AS MATERIALIZED (   -- seen by S, not listed on S, not deleted by S as the table has it: few
-    SELECT model_key, model_id FROM models
-    WHERE first_seen <= getvariable('hubcensus_as_of') AND model_key IS NOT NULL AND NOT held
-      AND NOT coalesce(deleted_at <= getvariable('hubcensus_as_of'), false)
-),
 last_run AS (
     SELECT c.model_key, c.valid_to AS ended, c.downloads, c.downloads_all_time, c.likes, CAST(c.gated AS VARCHAR) AS gated
-    FROM {db}.main.model_counts_closed c SEMI JOIN gone g USING (model_key)
+    FROM {db}.main.model_counts_closed c SEMI JOIN temp.main.as_of_gone g USING (model_key)
     WHERE c.valid_to <= getvariable('hubcensus_as_of')
     QUALIFY row_number() OVER (PARTITION BY c.model_key ORDER BY c.valid_to DESC) = 1
 ),
@@ -105,7 +132,7 @@ listings AS (
 deleted AS (
     SELECT r.model_key, min(l.snapshot_date) AS deleted_at
     FROM last_run r
-    JOIN gone g USING (model_key)
+    JOIN temp.main.as_of_gone g USING (model_key)
     JOIN listings l ON l.snapshot_date >= r.ended
     WHERE NOT EXISTS (SELECT 1 FROM {db}.main.rejected_records j
                       WHERE j.snapshot_date = l.snapshot_date AND j.model_id = g.model_id AND j.field IS NULL)
@@ -116,32 +143,33 @@ last_listed AS (
     FROM last_run r JOIN {db}.main.snapshot_nights n ON n.snapshot_date < r.ended
     GROUP BY 1
 )
-SELECT m.position,
-       m.model_id,   -- read from here, not the stored file's compressed column, by every query
-       m.first_seen <= getvariable('hubcensus_as_of') AS seen,
-       coalesce(m.first_refreshed <= getvariable('hubcensus_as_of'),
-                m.model_key IS NULL AND m.refreshed_on <= getvariable('hubcensus_as_of'), false) AS refreshed,
-       CASE WHEN m.held THEN NULL
-            WHEN r.model_key IS NULL   -- deleted by S and not listed since, or no runs: the table's dates
-                THEN CASE WHEN m.deleted_at <= getvariable('hubcensus_as_of') THEN m.deleted_at END
-            ELSE d.deleted_at END AS deleted_at,
-       CASE WHEN m.held THEN getvariable('hubcensus_as_of') ELSE ll.last_seen END AS last_seen,
-       CASE WHEN m.held THEN m.downloads ELSE r.downloads END AS downloads,
-       CASE WHEN m.held THEN m.downloads_all_time ELSE r.downloads_all_time END AS downloads_all_time,
-       CASE WHEN m.held THEN m.likes ELSE r.likes END AS likes,
-       m.held OR r.model_key IS NOT NULL AS has_counts,
-       CASE WHEN m.held THEN m.gated ELSE r.gated END AS run_gated,
-       coalesce(c.gated_changed, false) AS gated_changed, c.gated_before,
-       coalesce(c.license_changed, false) AS license_changed, c.license_before,
-       coalesce(c.base_models_changed, false) AS base_models_changed, c.base_models_before,
-       coalesce(c.pipeline_tag_changed, false) AS pipeline_tag_changed, c.pipeline_tag_before,
-       coalesce(c.library_name_changed, false) AS library_name_changed, c.library_name_before
-FROM models m
-LEFT JOIN last_run r USING (model_key)
+SELECT coalesce(r.model_key, c.model_key) AS model_key,
+       r.model_key IS NOT NULL AS had_run, r.downloads, r.downloads_all_time, r.likes, r.gated,
+       d.deleted_at, ll.last_seen, c.* EXCLUDE (model_key)
+FROM last_run r
 LEFT JOIN deleted d USING (model_key)
 LEFT JOIN last_listed ll USING (model_key)
-LEFT JOIN changed c USING (model_key)
-ORDER BY m.position;
+FULL OUTER JOIN changed c ON c.model_key = r.model_key;
+
+UPDATE temp.main.as_of_models AS t SET
+    has_counts = t.has_counts OR a.had_run,
+    deleted_at = CASE WHEN a.had_run THEN a.deleted_at ELSE t.deleted_at END,
+    last_seen = CASE WHEN a.had_run THEN a.last_seen ELSE t.last_seen END,
+    downloads = CASE WHEN a.had_run THEN a.downloads ELSE t.downloads END,
+    downloads_all_time = CASE WHEN a.had_run THEN a.downloads_all_time ELSE t.downloads_all_time END,
+    likes = CASE WHEN a.had_run THEN a.likes ELSE t.likes END,
+    run_gated = CASE WHEN a.had_run THEN a.gated ELSE t.run_gated END,
+    gated_changed = coalesce(a.gated_changed, false), gated_before = a.gated_before,
+    license_changed = coalesce(a.license_changed, false), license_before = a.license_before,
+    base_models_changed = coalesce(a.base_models_changed, false), base_models_before = a.base_models_before,
+    pipeline_tag_changed = coalesce(a.pipeline_tag_changed, false), pipeline_tag_before = a.pipeline_tag_before,
+    library_name_changed = coalesce(a.library_name_changed, false), library_name_before = a.library_name_before
+FROM temp.main.as_of_amends a
+WHERE t.model_key = a.model_key;
+
+DROP TABLE temp.main.as_of_gone;
+
+DROP TABLE temp.main.as_of_amends;
 
 CREATE OR REPLACE TEMP VIEW hub_models AS
 SELECT h.* REPLACE (
@@ -183,29 +211,50 @@ SELECT * FROM {db}.main.hub_models WHERE rowid < 0;
 -- The night the figures describe is S itself (the latest complete listing by construction).
 CREATE OR REPLACE TEMP VIEW latest_snapshot AS SELECT getvariable('hubcensus_as_of') AS snapshot_date;
 
--- Datasets and Spaces (migration 003): those with a snapshot on S were alive; links on S from
--- their history of additions and removals.
+-- Datasets and Spaces (migration 003): those with a snapshot on S were alive, with its counts.
+-- Each type's state on S is computed once per connection, one row per stored row in its order,
+-- and paired by position, as for models (a join of the Hub's ids per query cost ~0.1 s each).
+-- requires: hub_datasets
+CREATE OR REPLACE TEMP TABLE as_of_datasets AS
+SELECT h.rowid AS position, h.dataset_id, s.dataset_id IS NOT NULL AS listed, s.downloads, s.downloads_all_time, s.likes
+FROM {db}.main.hub_datasets h
+LEFT JOIN (SELECT dataset_id, downloads, downloads_all_time, likes FROM {db}.main.dataset_snapshots
+           WHERE snapshot_date = getvariable('hubcensus_as_of')) s USING (dataset_id)
+ORDER BY position;
+
 -- requires: hub_datasets
 CREATE OR REPLACE TEMP VIEW hub_datasets AS
 SELECT h.* REPLACE (
-    CASE WHEN s.dataset_id IS NOT NULL THEN NULL
+    t.dataset_id AS dataset_id,
+    CASE WHEN t.listed THEN NULL
          ELSE least(coalesce(h.deleted_at, getvariable('hubcensus_as_of')), getvariable('hubcensus_as_of')) END AS deleted_at,
-    CASE WHEN s.dataset_id IS NOT NULL THEN s.downloads ELSE h.downloads END AS downloads,
-    CASE WHEN s.dataset_id IS NOT NULL THEN s.downloads_all_time ELSE h.downloads_all_time END AS downloads_all_time,
-    CASE WHEN s.dataset_id IS NOT NULL THEN s.likes ELSE h.likes END AS likes)
-FROM {db}.main.hub_datasets h
-LEFT JOIN (SELECT * FROM {db}.main.dataset_snapshots WHERE snapshot_date = getvariable('hubcensus_as_of')) s USING (dataset_id)
-WHERE h.first_seen <= getvariable('hubcensus_as_of');
+    CASE WHEN t.listed THEN t.downloads ELSE h.downloads END AS downloads,
+    CASE WHEN t.listed THEN t.downloads_all_time ELSE h.downloads_all_time END AS downloads_all_time,
+    CASE WHEN t.listed THEN t.likes ELSE h.likes END AS likes)
+FROM temp.main.as_of_datasets t POSITIONAL JOIN {db}.main.hub_datasets h
+WHERE h.first_seen <= getvariable('hubcensus_as_of')
+UNION ALL   -- a row count for the planner, as for hub_models
+SELECT * FROM {db}.main.hub_datasets WHERE rowid < 0;
+
+-- requires: hub_spaces
+CREATE OR REPLACE TEMP TABLE as_of_spaces AS
+SELECT h.rowid AS position, h.space_id, s.space_id IS NOT NULL AS listed, s.likes
+FROM {db}.main.hub_spaces h
+LEFT JOIN (SELECT space_id, likes FROM {db}.main.space_snapshots
+           WHERE snapshot_date = getvariable('hubcensus_as_of')) s USING (space_id)
+ORDER BY position;
 
 -- requires: hub_spaces
 CREATE OR REPLACE TEMP VIEW hub_spaces AS
 SELECT h.* REPLACE (
-    CASE WHEN s.space_id IS NOT NULL THEN NULL
+    t.space_id AS space_id,
+    CASE WHEN t.listed THEN NULL
          ELSE least(coalesce(h.deleted_at, getvariable('hubcensus_as_of')), getvariable('hubcensus_as_of')) END AS deleted_at,
-    CASE WHEN s.space_id IS NOT NULL THEN s.likes ELSE h.likes END AS likes)
-FROM {db}.main.hub_spaces h
-LEFT JOIN (SELECT * FROM {db}.main.space_snapshots WHERE snapshot_date = getvariable('hubcensus_as_of')) s USING (space_id)
-WHERE h.first_seen <= getvariable('hubcensus_as_of');
+    CASE WHEN t.listed THEN t.likes ELSE h.likes END AS likes)
+FROM temp.main.as_of_spaces t POSITIONAL JOIN {db}.main.hub_spaces h
+WHERE h.first_seen <= getvariable('hubcensus_as_of')
+UNION ALL
+SELECT * FROM {db}.main.hub_spaces WHERE rowid < 0;
 
 -- A link held on S when its last change by S added it, or, with no change by S, when it was
 -- there before any change was recorded: still there today and first seen by S, or removed after

@@ -210,7 +210,9 @@ def build_full_rows(compact: Path, target: Path, nights: int) -> dict:
     con.execute("SET memory_limit = '4GB'")
     con.execute("ATTACH ? AS compact (READ_ONLY)", [str(compact)])
     for table in ("hub_models", "lineage", "model_changes", "crawl_runs", "rejected_records"):
-        con.execute(f"INSERT INTO {table} SELECT * FROM compact.main.{table}")   # constant table names
+        # by name: the compact file's hub_models also has the key of migration 006, left out here
+        con.execute(f"INSERT INTO {table} BY NAME SELECT COLUMNS(c -> c <> 'model_key') "
+                    f"FROM compact.main.{table}")   # constant table names
     kept = [n for (n,) in con.execute("SELECT snapshot_date FROM compact.snapshot_nights ORDER BY 1 DESC LIMIT ?",
                                       [nights]).fetchall()]
     for night in sorted(kept):

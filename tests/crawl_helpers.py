@@ -13,7 +13,8 @@ def content(db_path, runs: bool = True) -> dict:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         out = {
-            "hub_models": con.execute("SELECT * FROM hub_models ORDER BY model_id").fetchall(),
+            # model_key left out: a merge in slices numbers each slice's new ids in turn
+            "hub_models": con.execute("SELECT * EXCLUDE (model_key) FROM hub_models ORDER BY model_id").fetchall(),
             "model_snapshots": con.execute("SELECT * FROM model_snapshots ORDER BY ALL").fetchall(),
             "lineage": con.execute("SELECT * FROM lineage ORDER BY ALL").fetchall(),
             "model_changes": con.execute("SELECT * FROM model_changes ORDER BY ALL").fetchall(),

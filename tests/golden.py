@@ -18,7 +18,7 @@ import duckdb
 
 # Every table the night writes, in a stable order; crawl_runs without its times, costs and ids.
 TABLES = {
-    "hub_models": "SELECT * EXCLUDE (refreshed_on) FROM hub_models ORDER BY ALL",
+    "hub_models": "SELECT * EXCLUDE (refreshed_on, model_key) FROM hub_models ORDER BY ALL",   # model_key: a copy of model_keys (migration 006)
     "model_snapshots": "SELECT * FROM model_snapshots ORDER BY ALL",
     "lineage": "SELECT * FROM lineage ORDER BY ALL",
     "model_changes": "SELECT * FROM model_changes ORDER BY ALL",

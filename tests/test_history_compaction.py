@@ -63,6 +63,10 @@ SELECT s.snapshot_date, s.model_id, s.downloads_all_time - p.downloads_all_time
 FROM model_snapshots s JOIN nights n USING (snapshot_date)
 LEFT JOIN model_snapshots p ON p.model_id = s.model_id AND p.snapshot_date = n.previous
 """
+# hub_models rows whose key is not their model's key in model_keys (migration 006).
+ROWS_WITHOUT_THEIR_KEY = """
+SELECT count(*) FROM hub_models h LEFT JOIN model_keys k USING (model_id) WHERE h.model_key IS DISTINCT FROM k.model_key
+"""
 RUN_DELTAS = """
 SELECT n.snapshot_date, c.model_id,
        CASE WHEN c.valid_from = n.snapshot_date THEN c.downloads_all_time_delta ELSE 0 END
@@ -79,6 +83,7 @@ def twins(tmp_path_factory) -> dict:
     lossy = SimServer(Universe.build(models=3000, seed=5, day=6), faults="cutalways:0.4").start()
     hostile = SimServer(Universe.build(models=3000, seed=5, day=9), faults="negcount:1.0").start()
     equal_after: list[tuple[dt.date, bool]] = []
+    keys_wrong: list[tuple[dt.date, int]] = []
     statuses = []
     try:
         with pytest.MonkeyPatch.context() as patch:
@@ -94,6 +99,7 @@ def twins(tmp_path_factory) -> dict:
                 statuses.append(pair.run(patch, endpoint, **kwargs).status)
                 equal_after.append((date, all(rows(pair.compact, sql) == rows(pair.full_rows, sql)
                                               for sql in (SNAPSHOTS, *LIFECYCLE_SNAPSHOTS.values()))))
+                keys_wrong.append((date, rows(pair.compact, ROWS_WITHOUT_THEIR_KEY)[0][0]))
     finally:
         sim.stop()
         lossy.stop()
@@ -105,13 +111,20 @@ def twins(tmp_path_factory) -> dict:
         applied = apply_migrations(con)
         install(con)
     return {"compact": pair.compact, "full_rows": pair.full_rows, "converted": converted, "applied": applied,
-            "equal_after": equal_after, "statuses": statuses}
+            "equal_after": equal_after, "keys_wrong": keys_wrong, "statuses": statuses}
 
 
-def views(db: Path) -> dict[str, list]:
+def views(db: Path, without_keys: bool = False) -> dict[str, list]:
+    """Every view's rows; `without_keys` leaves out model_key columns (each database numbers its
+    models its own way)."""
     with contextlib.closing(duckdb.connect(str(db), read_only=True)) as con:
         names = [n for (n,) in con.execute(USER_VIEWS).fetchall()]
-        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}  # catalog names
+        out = {}
+        for name in names:   # catalog names
+            cursor = con.execute(f'SELECT * FROM "{name}"')
+            keep = [i for i, d in enumerate(cursor.description) if not (without_keys and d[0] == "model_key")]
+            out[name] = sorted((tuple(row[i] for i in keep) for row in cursor.fetchall()), key=repr)
+        return out
 
 
 def figures(db: Path) -> dict:
@@ -155,7 +168,7 @@ def test_dataset_and_space_snapshots_equal_the_full_rows_after_every_night(twins
 
 
 def test_every_view_and_figure_equals_the_full_row_answer(twins):
-    compact, full = views(twins["compact"]), views(twins["full_rows"])
+    compact, full = views(twins["compact"], without_keys=True), views(twins["full_rows"])   # the full rows have no keys
     shared = sorted(set(compact) & set(full))
     assert len(shared) >= 90 and "report_nights" in shared and "downloads_ecosystem" in shared
     assert [name for name in shared if compact[name] != full[name]] == []
@@ -174,13 +187,13 @@ def test_runs_keep_each_nights_all_time_downloads_delta(twins):
 
 
 def test_migration_004_converts_full_rows_to_the_same_answers(twins):
-    assert twins["applied"] == [4, 5]
+    assert twins["applied"] == [4, 5, 6]
     assert rows(twins["converted"], SNAPSHOTS) == rows(twins["full_rows"], SNAPSHOTS)
     assert rows(twins["converted"], RUN_DELTAS) == rows(twins["full_rows"], FULL_ROW_DELTAS)
     # The same nights, cut into runs its own way (model_counts and model_counts_closed list the
     # runs) and keyed its own way: the conversion numbers ids by first night, the sliced merge
     # slice by slice, so history_month_listings is compared by model id.
-    converted, compact = views(twins["converted"]), views(twins["compact"])
+    converted, compact = views(twins["converted"], without_keys=True), views(twins["compact"], without_keys=True)
     assert converted.keys() == compact.keys()
     own_way = {"model_counts", "model_counts_closed", "history_month_listings"}
     assert [name for name in converted if name not in own_way and converted[name] != compact[name]] == []
@@ -202,6 +215,13 @@ def test_closed_runs_move_to_the_archive_by_contiguous_eighths_of_the_keys(twins
     ranges = rows(twins["compact"], f"""
         SELECT count(DISTINCT {eighth}) FROM model_runs_archive WHERE valid_to = ?""", [night(10)])
     assert ranges == [(1,)]
+
+
+def test_every_hub_models_row_carries_its_models_key_after_every_night(twins):
+    # New models, models inserted whole again by a refresh, revived ones, sliced merges, a re-run
+    # night and a night merged out of order: the key time travel pairs rows by stays right.
+    assert [wrong for _date, wrong in twins["keys_wrong"]] == [0] * len(NIGHTS)
+    assert rows(twins["converted"], ROWS_WITHOUT_THEIR_KEY) == [(0,)]   # and migration 006 sets it
 
 
 def test_runs_never_overlap_and_the_latest_night_is_the_open_runs(twins):

@@ -235,6 +235,11 @@ SELECT model_key, model_id, CASE WHEN refreshed THEN $d END FROM night_history_n
 UPDATE night_history_slice AS s SET model_key = n.model_key
 FROM night_history_new_keys n WHERE s.model_id = n.model_id;
 
+-- hub_models rows carry their key (migration 006; time travel reads it): rows without one are new
+-- tonight, or were inserted whole again by tonight's refresh (a few thousand a night).
+UPDATE hc_merge_target.hub_models AS m SET model_key = s.model_key
+FROM night_history_slice s WHERE m.model_id = s.model_id AND m.model_key IS NULL;
+
 -- The first night a refresh fetched the model's heavy fields (time travel: license, base models
 -- and the rest were unknown before it).
 UPDATE hc_merge_target.model_keys AS k SET first_refreshed = $d
