@@ -50,7 +50,9 @@ _UNIT_BYTES = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20
 # parse and merge steps. Measured 2026-12-03 (a fresh first night, 2 threads): the `make demo`
 # universe (20k synthetic models + the real-Hub sample) fails at 144MB and completes at 152MB;
 # 2,000 synthetic models fail at 96MB and complete at 128MB. The floor is the demo's 152MB plus
-# ~25% margin; the default (256MB) is what 3M-model nights were measured with.
+# ~25% margin; the default (256MB) is what 3M-model nights were measured with. The floor is not
+# enough at Hub scale: a second night of 3M models, 693k datasets and 814k Spaces runs out of
+# memory at 192MB in the Spaces' merge (the insert of new Spaces), and completes at 256MB.
 MIN_WRITER_MEMORY_LIMIT = "192MB"
 
 # Readers: settings that may still change under lock_configuration (they touch no file).
