@@ -26,6 +26,12 @@ SELECT max(snapshot_date) FROM {db}.main.crawl_runs
 WHERE status = 'complete' AND plan IN ('sweep', 'full') AND snapshot_date <= ?
 """
 SET_DAY_SQL = f"SET VARIABLE {AS_OF_VARIABLE} = ?"
+# Each state table is paired with its stored table by position (time_travel.sql): it must hold
+# exactly one row per stored row, or every row after a surplus one would take its neighbour's
+# history. Counting both is free (table metadata); a mismatch stops the travel.
+PAIRED_TABLES = {"as_of_models": "hub_models", "as_of_datasets": "hub_datasets", "as_of_spaces": "hub_spaces"}
+PAIRED_COUNTS_SQL = "SELECT (SELECT count(*) FROM temp.main.{state}), (SELECT count(*) FROM {db}.main.{stored})"
+TEMP_TABLE_SQL = "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = 'temp' AND table_name = ?"
 CATALOG_SQL = "SELECT current_database()"
 REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)
 STATEMENT_END = re.compile(r";[ \t]*\n")
@@ -33,6 +39,11 @@ STATEMENT_END = re.compile(r";[ \t]*\n")
 
 class NoHistory(ValueError):
     """The database cannot answer for that day (no night by then, or no history tables)."""
+
+
+class InconsistentHistory(NoHistory):
+    """The history does not give one state per stored row (runs that overlap, say): answering
+    would pair rows with the wrong models' history."""
 
 
 def parse_day(text: str) -> dt.date:
@@ -83,7 +94,20 @@ def travel(con: duckdb.DuckDBPyConnection, day: dt.date) -> dt.date:
     if night is None:
         raise NoHistory(f"no complete night on or before {day.isoformat()} in this database")
     con.execute(SET_DAY_SQL, [night])
-    for sql, required in statements(quoted_catalog(con)):
+    quoted = quoted_catalog(con)
+    for sql, required in statements(quoted):
         if all(has_table(con, t) for t in required):
             con.execute(sql)
+    check_pairing(con, quoted, night)
     return night
+
+
+def check_pairing(con: duckdb.DuckDBPyConnection, quoted: str, night: dt.date) -> None:
+    """Raise InconsistentHistory unless every state table has one row per stored row."""
+    for state, stored in PAIRED_TABLES.items():   # names are constants of this module
+        if con.execute(TEMP_TABLE_SQL, [state]).fetchone()[0]:
+            states, rows = con.execute(PAIRED_COUNTS_SQL.format(state=state, db=quoted, stored=stored)).fetchone()
+            if states != rows:
+                raise InconsistentHistory(
+                    f"the history of {stored} is inconsistent: {states} states on {night.isoformat()} for {rows} "
+                    f"rows (runs that overlap?); this database cannot answer for a past night")

@@ -20,7 +20,7 @@ import pytest
 import pipeline
 from analysis import report
 from analysis.figures import compute_figures
-from analysis.time_travel import NoHistory, travel
+from analysis.time_travel import InconsistentHistory, NoHistory, travel
 from history_twins import create_full_row_db
 from hubcensus.cli import main
 from hubsim.server import SimServer
@@ -130,3 +130,19 @@ def test_a_copy_travels_the_same(crawled, tmp_path):
     copy = Path(shutil.copy(crawled["db"], tmp_path / "another name.duckdb"))   # its catalog is "another name"
     with contextlib.closing(connect_readonly(copy)) as con:
         assert compute_figures(con, as_of=dt.date(2026, 11, 4)) == crawled["figures"][dt.date(2026, 11, 4)]
+
+
+def test_a_history_that_does_not_pair_with_the_rows_stops_the_travel(crawled, tmp_path, capsys):
+    # Two runs holding on one night for one model would give it two states, and shift every
+    # later model's history onto its neighbour: the travel refuses instead of answering wrong.
+    broken = Path(shutil.copy(crawled["db"], tmp_path / "broken.duckdb"))
+    with contextlib.closing(duckdb.connect(str(broken))) as con:
+        con.execute("""INSERT INTO model_runs_recent
+                       SELECT model_key, valid_from, DATE '2026-11-08', downloads, downloads_all_time, likes, gated,
+                              downloads_all_time_delta
+                       FROM model_counts_open WHERE valid_from <= DATE '2026-11-07' LIMIT 1""")
+    with contextlib.closing(connect_readonly(broken)) as con, \
+            pytest.raises(InconsistentHistory, match="the history of hub_models is inconsistent"):
+        travel(con, dt.date(2026, 11, 7))
+    assert main(["figures", "--db", str(broken), "--as-of", "2026-11-07"]) == 2
+    assert "cannot answer for a past night" in capsys.readouterr().err
