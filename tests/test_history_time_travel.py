@@ -146,3 +146,24 @@ def test_a_history_that_does_not_pair_with_the_rows_stops_the_travel(crawled, tm
         travel(con, dt.date(2026, 11, 7))
     assert main(["figures", "--db", str(broken), "--as-of", "2026-11-07"]) == 2
     assert "cannot answer for a past night" in capsys.readouterr().err
+
+
+def test_a_model_without_history_is_as_its_row_has_it_up_to_the_night(crawled, tmp_path):
+    # A hub_models row no snapshot ever keyed (model_key NULL: a row written by hand, or by a
+    # hubcensus before history) travels as its row has it: seen from first_seen, deleted only if
+    # by the night, its heavy fields known only if refreshed by the night, its counts as stored.
+    copy = Path(shutil.copy(crawled["db"], tmp_path / "unkeyed.duckdb"))
+    with contextlib.closing(duckdb.connect(str(copy))) as con:
+        con.execute("""INSERT INTO hub_models (model_id, first_seen, last_seen, deleted_at, refreshed_on, downloads,
+                                               license, gated)
+                       VALUES ('hand/written', DATE '2026-11-02', DATE '2026-11-09', DATE '2026-11-05',
+                               DATE '2026-11-03', 42, 'mit', 'auto'),
+                              ('hand/refreshed-later', DATE '2026-11-02', DATE '2026-11-09', NULL,
+                               DATE '2026-11-09', 5, 'mit', 'auto'),
+                              ('hand/later', DATE '2026-11-08', DATE '2026-11-09', NULL, NULL, 7, NULL, NULL)""")
+    with contextlib.closing(connect_readonly(copy)) as con:
+        travel(con, dt.date(2026, 11, 4))
+        rows = con.execute("""SELECT model_id, deleted_at, refreshed_on, downloads, license, gated, last_seen
+                              FROM hub_models WHERE model_id LIKE 'hand/%' ORDER BY model_id""").fetchall()
+    assert rows == [("hand/refreshed-later", None, None, 5, None, "auto", dt.date(2026, 11, 4)),
+                    ("hand/written", None, dt.date(2026, 11, 3), 42, "mit", "auto", dt.date(2026, 11, 4))]
