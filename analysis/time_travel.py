@@ -31,7 +31,6 @@ SET_DAY_SQL = f"SET VARIABLE {AS_OF_VARIABLE} = ?"
 # history. Counting both is free (table metadata); a mismatch stops the travel.
 PAIRED_TABLES = {"as_of_models": "hub_models", "as_of_datasets": "hub_datasets", "as_of_spaces": "hub_spaces"}
 PAIRED_COUNTS_SQL = "SELECT (SELECT count(*) FROM temp.main.{state}), (SELECT count(*) FROM {db}.main.{stored})"
-TEMP_TABLE_SQL = "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = 'temp' AND table_name = ?"
 CATALOG_SQL = "SELECT current_database()"
 REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)
 STATEMENT_END = re.compile(r";[ \t]*\n")
@@ -103,9 +102,10 @@ def travel(con: duckdb.DuckDBPyConnection, day: dt.date) -> dt.date:
 
 
 def check_pairing(con: duckdb.DuckDBPyConnection, quoted: str, night: dt.date) -> None:
-    """Raise InconsistentHistory unless every state table has one row per stored row."""
+    """Raise InconsistentHistory unless every state table has one row per stored row. A state
+    table exists when its stored table does (time_travel.sql's `-- requires:`)."""
     for state, stored in PAIRED_TABLES.items():   # names are constants of this module
-        if con.execute(TEMP_TABLE_SQL, [state]).fetchone()[0]:
+        if has_table(con, stored):
             states, rows = con.execute(PAIRED_COUNTS_SQL.format(state=state, db=quoted, stored=stored)).fetchone()
             if states != rows:
                 raise InconsistentHistory(
