@@ -31,14 +31,23 @@ CREATE OR REPLACE TEMP VIEW rejected_records AS
 SELECT * FROM {db}.main.rejected_records WHERE snapshot_date <= getvariable('hubcensus_as_of');
 
 -- Base-model edges on S: first seen by S and not removed by S (removed ones are kept in
--- lineage_removed with the night they went).
+-- lineage_removed with the night they went), one row per (child, parent, relation), as lineage
+-- holds them. An edge can hold on S twice when a night was merged after a later one: removed by
+-- the later night, declared again by the older (lineage then has it again, first seen on the
+-- older night), perhaps removed again. It is then the row first seen earliest.
 CREATE OR REPLACE TEMP VIEW lineage AS
-SELECT child_id, parent_id, relation, source, first_seen
-FROM {db}.main.lineage WHERE first_seen <= getvariable('hubcensus_as_of')
+WITH removed_later AS (
+    SELECT child_id, parent_id, relation, arg_min(source, first_seen) AS source, min(first_seen) AS first_seen
+    FROM {db}.main.lineage_removed
+    WHERE first_seen <= getvariable('hubcensus_as_of') AND removed_on > getvariable('hubcensus_as_of')
+    GROUP BY child_id, parent_id, relation
+)
+SELECT l.child_id, l.parent_id, l.relation, l.source, l.first_seen
+FROM {db}.main.lineage l
+LEFT JOIN removed_later r ON r.child_id = l.child_id AND r.parent_id = l.parent_id AND r.relation = l.relation
+WHERE l.first_seen <= getvariable('hubcensus_as_of') AND r.child_id IS NULL
 UNION ALL
-SELECT child_id, parent_id, relation, source, first_seen
-FROM {db}.main.lineage_removed
-WHERE first_seen <= getvariable('hubcensus_as_of') AND removed_on > getvariable('hubcensus_as_of');
+SELECT child_id, parent_id, relation, source, first_seen FROM removed_later;
 
 CREATE OR REPLACE TEMP VIEW lineage_removed AS
 SELECT * FROM {db}.main.lineage_removed WHERE removed_on <= getvariable('hubcensus_as_of');

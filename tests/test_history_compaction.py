@@ -20,13 +20,14 @@ import duckdb
 import pytest
 
 from analysis.figures import compute_figures
-from analysis.installer import install
+from analysis.installer import install, prepare_reader
+from analysis.time_travel import travel
 from crawler.http import RetryPolicy
 from history_twins import Twins, rows
 from hubsim.server import SimServer
 from hubsim.universe import Universe
 import storage.merge
-from storage.db import apply_migrations
+from storage.db import apply_migrations, connect_readonly
 
 FAST = RetryPolicy(attempts=2, backoff_initial=0.01, backoff_max=0.02, jitter=0.0)
 
@@ -67,6 +68,18 @@ LEFT JOIN model_snapshots p ON p.model_id = s.model_id AND p.snapshot_date = n.p
 ROWS_WITHOUT_THEIR_KEY = """
 SELECT count(*) FROM hub_models h LEFT JOIN model_keys k USING (model_id) WHERE h.model_key IS DISTINCT FROM k.model_key
 """
+# The figures count lineage edges and links as rows, without DISTINCT: storage keeps one row per
+# key, and lineage's relation is one of the five. Rows breaking either, in the stored tables...
+STORED_DUPLICATES = """
+SELECT (SELECT count(*) - count(DISTINCT (child_id, parent_id, relation)) FROM lineage)
+     + (SELECT count(*) FROM lineage WHERE relation NOT IN ('finetune', 'adapter', 'quantized', 'merge', 'unknown'))
+     + (SELECT count(*) - count(DISTINCT (source_type, source_id, target_type, target_id, relation)) FROM repo_links)
+"""
+# ... and in what the figures read, as stored and as time travel rebuilds it for a past night.
+ALIVE_DUPLICATES = """
+SELECT (SELECT count(*) - count(DISTINCT (parent_id, child_id, relation)) FROM alive_lineage)
+     + (SELECT count(*) - count(DISTINCT (source_type, source_id, target_type, target_id, relation)) FROM alive_links)
+"""
 RUN_DELTAS = """
 SELECT n.snapshot_date, c.model_id,
        CASE WHEN c.valid_from = n.snapshot_date THEN c.downloads_all_time_delta ELSE 0 END
@@ -84,6 +97,7 @@ def twins(tmp_path_factory) -> dict:
     hostile = SimServer(Universe.build(models=3000, seed=5, day=9), faults="negcount:1.0").start()
     equal_after: list[tuple[dt.date, bool]] = []
     keys_wrong: list[tuple[dt.date, int]] = []
+    duplicates: list[tuple[dt.date, int]] = []
     statuses = []
     try:
         with pytest.MonkeyPatch.context() as patch:
@@ -100,6 +114,7 @@ def twins(tmp_path_factory) -> dict:
                 equal_after.append((date, all(rows(pair.compact, sql) == rows(pair.full_rows, sql)
                                               for sql in (SNAPSHOTS, *LIFECYCLE_SNAPSHOTS.values()))))
                 keys_wrong.append((date, rows(pair.compact, ROWS_WITHOUT_THEIR_KEY)[0][0]))
+                duplicates.append((date, rows(pair.compact, STORED_DUPLICATES)[0][0]))
     finally:
         sim.stop()
         lossy.stop()
@@ -111,7 +126,7 @@ def twins(tmp_path_factory) -> dict:
         applied = apply_migrations(con)
         install(con)
     return {"compact": pair.compact, "full_rows": pair.full_rows, "converted": converted, "applied": applied,
-            "equal_after": equal_after, "keys_wrong": keys_wrong, "statuses": statuses}
+            "equal_after": equal_after, "keys_wrong": keys_wrong, "duplicates": duplicates, "statuses": statuses}
 
 
 def views(db: Path, without_keys: bool = False) -> dict[str, list]:
@@ -233,3 +248,18 @@ def test_runs_never_overlap_and_the_latest_night_is_the_open_runs(twins):
     latest = rows(twins["compact"], "SELECT model_id FROM model_snapshots WHERE snapshot_date = DATE '2026-11-10'")
     open_runs = rows(twins["compact"], "SELECT k.model_id FROM model_counts_open JOIN model_keys k USING (model_key)")
     assert open_runs == latest and len(latest) > 2900
+
+
+def test_lineage_and_links_hold_one_row_per_edge_on_every_night_and_as_of_it(twins):
+    # The nights removed edges and links (what time travel puts back for a past night), and one
+    # was merged after a later one: the cases where a key could come back twice.
+    removed = rows(twins["compact"], "SELECT (SELECT count(*) FROM lineage_removed), "
+                                     "(SELECT count(*) FROM repo_link_changes WHERE change = 'removed')")[0]
+    assert min(removed) > 0, removed
+    assert [count for _date, count in twins["duplicates"]] == [0] * len(NIGHTS)
+    with contextlib.closing(connect_readonly(twins["compact"])) as con:
+        prepare_reader(con)
+        assert con.execute(ALIVE_DUPLICATES).fetchone()[0] == 0
+        for date in sorted({date for _day, date, _what in NIGHTS}):
+            travel(con, date)
+            assert con.execute(ALIVE_DUPLICATES).fetchone()[0] == 0, date
