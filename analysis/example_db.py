@@ -383,8 +383,7 @@ def _space_links() -> list[tuple]:
 LIFECYCLE_LINKS = [
     ("model", "meta/llama-base", "dataset", "ds/web", "trained_on"),
     ("model", "meta/llama-base", "dataset", "generator", "trained_on", "cardData"),
-    ("model", "u1/llama-chat", "dataset", "ds/chat", "trained_on"),
-    ("model", "u1/llama-chat", "dataset", "ds/chat", "trained_on", "cardData"),  # declared twice: one link
+    ("model", "u1/llama-chat", "dataset", "ds/chat", "trained_on"),   # also in its cardData: the tag is kept
     ("model", "u2/llama-sw", "dataset", "ds/chat", "trained_on"),
     ("model", "u2/llama-sw", "dataset", "ds/african", "trained_on"),
     ("model", "u3/llama-yo", "dataset", "ds/african", "trained_on"),

@@ -46,9 +46,9 @@ def test_repositories_put_the_three_types_in_one_shape(con):
 
 
 def test_links_are_distinct_with_where_they_were_declared_and_flags(con):
-    # u1/llama-chat declares ds/chat in a tag and in cardData: one link, both sources
+    # u1/llama-chat declares ds/chat in a tag and in cardData: storage keeps one link, from the tag
     assert rows(con, "SELECT declared_in, source_alive, target_on_hub, target_deleted FROM links "
-                     "WHERE source_id = 'u1/llama-chat' AND target_id = 'ds/chat'") == [(["cardData", "tag"], True, True, False)]
+                     "WHERE source_id = 'u1/llama-chat' AND target_id = 'ds/chat'") == [(["tag"], True, True, False)]
     flags = rows(con, "SELECT source_id, target_id, source_alive, target_on_hub, target_deleted FROM links "
                       "WHERE relation = 'trained_on' AND source_id IN ('mistral/base', 'u6/old-ft', 'u7/llama-ha') "
                       "ORDER BY 1, 2")

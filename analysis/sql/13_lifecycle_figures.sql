@@ -28,25 +28,24 @@ WHERE source_type = 'space' AND target_type = 'model' AND relation = 'uses';
 -- created in [the dataset's created_at, created_at + 90 days], both ends included, compared as
 -- timestamps; 0 when the dataset is not on the Hub (never seen, or deleted) or a time is unknown.
 CREATE OR REPLACE VIEW figure_top_training_datasets AS
-WITH l AS MATERIALIZED (
-    SELECT source_id AS model_id, target_id AS dataset_id
-    FROM alive_links
-    WHERE source_type = 'model' AND target_type = 'dataset' AND relation = 'trained_on'
-),
-top AS MATERIALIZED (
+WITH top AS MATERIALIZED (
     SELECT t.dataset_id, t.models,
            d.dataset_id IS NOT NULL AND d.deleted_at IS NULL AS on_hub, d.created_at
-    FROM (SELECT dataset_id, count(*) AS models FROM l GROUP BY dataset_id
+    FROM (SELECT target_id AS dataset_id, count(*) AS models
+          FROM alive_links
+          WHERE source_type = 'model' AND target_type = 'dataset' AND relation = 'trained_on'
+          GROUP BY target_id
           ORDER BY models DESC, dataset_id LIMIT 20) t
     LEFT JOIN hub_datasets d USING (dataset_id)
 ),
-within AS (
-    SELECT l.dataset_id, count(*) AS models_within_90_days
-    FROM l
-    JOIN top t ON t.dataset_id = l.dataset_id AND t.on_hub
-    JOIN hub_models m ON m.model_id = l.model_id
-    WHERE m.created_at BETWEEN t.created_at AND t.created_at + INTERVAL 90 DAY
-    GROUP BY l.dataset_id
+within AS (   -- the links of the 20 only, read again: cheaper than keeping all 1M of them
+    SELECT l.target_id AS dataset_id, count(*) AS models_within_90_days
+    FROM alive_links l
+    JOIN top t ON t.dataset_id = l.target_id AND t.on_hub
+    JOIN hub_models m ON m.model_id = l.source_id
+    WHERE l.source_type = 'model' AND l.target_type = 'dataset' AND l.relation = 'trained_on'
+      AND m.created_at BETWEEN t.created_at AND t.created_at + INTERVAL 90 DAY
+    GROUP BY l.target_id
 )
 SELECT t.dataset_id, t.models, coalesce(w.models_within_90_days, 0) AS models_within_90_days, t.on_hub
 FROM top t
@@ -69,9 +68,10 @@ GROUP BY arxiv_id
 ORDER BY count(*) DESC, arxiv_id
 LIMIT 20;
 
--- Top 20 model ids by alive Spaces using them (the model may be missing from the Hub).
+-- Top 20 model ids by alive Spaces using them (the model may be missing from the Hub). A Space
+-- uses a model at most once (alive_links: one row per link).
 CREATE OR REPLACE VIEW figure_top_models_by_spaces AS
-SELECT target_id AS model_id, count(DISTINCT source_id) AS spaces
+SELECT target_id AS model_id, count(*) AS spaces
 FROM alive_links
 WHERE source_type = 'space' AND target_type = 'model' AND relation = 'uses'
 GROUP BY target_id

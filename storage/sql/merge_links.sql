@@ -5,11 +5,15 @@
 -- added with first_seen = $d (and logged 'added' unless the source is new tonight, as
 -- model_changes logs nothing on a model's first appearance).
 
+-- One row per link (source, target, relation): the parse gives each link of a record one source
+-- (docs/figures.md "Links"); grouping keeps repo_links at one row per link whatever the stage
+-- holds, which alive_links and the lifecycle figures count on.
 CREATE OR REPLACE TEMP TABLE night_links AS
-SELECT DISTINCT l.source_type, l.source_id, l.target_type, l.target_id, l.relation, l.source, s.known
+SELECT l.source_type, l.source_id, l.target_type, l.target_id, l.relation, min(l.source) AS source, bool_or(s.known) AS known
 FROM stage_links l
 JOIN night_link_sources s ON s.source_id = l.source_id AND s.plan = l.plan AND s.page_no = l.page_no
-WHERE l.source_type = $source_type;
+WHERE l.source_type = $source_type
+GROUP BY l.source_type, l.source_id, l.target_type, l.target_id, l.relation;
 
 INSERT INTO hc_merge_target.repo_link_changes
 SELECT r.source_type, r.source_id, r.target_type, r.target_id, r.relation, 'removed', $d
