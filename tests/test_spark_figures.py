@@ -51,7 +51,8 @@ def test_the_figure_views_are_transpiled_from_the_duckdb_definitions():
     assert ordered.index("models") < ordered.index("alive_models") < ordered.index("figure_license_family_counts")
     assert set(FIGURE_VIEWS) <= set(ordered)
     spark_sql = to_spark_sql(definitions["figure_models_created_by_month"])
-    assert "DATE_FORMAT(created_at, 'yyyy-MM')" in spark_sql   # DuckDB's strftime, in Spark's words
+    assert "DATE_FORMAT(month_start, 'yyyy-MM')" in spark_sql   # DuckDB's strftime, in Spark's words
+    assert "DATE_TRUNC('MONTH', created_at)" in spark_sql
     assert "MATERIALIZED" not in to_spark_sql(definitions["figure_top_derivatives"])
 
 
