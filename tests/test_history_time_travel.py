@@ -3,7 +3,8 @@
 A 2,500-model hubsim universe is crawled on six nights (licenses, gating, pipelines, libraries
 and base models change every day; models are deleted and, by crawling an earlier hubsim day
 again, listed again). After each night the figures and the report (Markdown) are recorded;
-after the last night every recorded night is asked for again with --as-of.
+after the last night every recorded night is asked for again with --as-of. The same is asked of
+three nights of the real sample cloned, with hostile values injected.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import pipeline
 from analysis import report
 from analysis.figures import compute_figures
 from analysis.time_travel import InconsistentHistory, NoHistory, travel
+from crawler.http import RetryPolicy
+from golden import HOSTILE_FAULTS
 from history_twins import create_full_row_db
 from hubcensus.cli import main
 from hubsim.server import SimServer
@@ -167,3 +170,38 @@ def test_a_model_without_history_is_as_its_row_has_it_up_to_the_night(crawled, t
                               FROM hub_models WHERE model_id LIKE 'hand/%' ORDER BY model_id""").fetchall()
     assert rows == [("hand/refreshed-later", None, None, 5, None, "auto", dt.date(2026, 11, 4)),
                     ("hand/written", None, dt.date(2026, 11, 3), 42, "mit", "auto", dt.date(2026, 11, 4))]
+
+
+@pytest.fixture(scope="module")
+def hostile_nights(tmp_path_factory, real_sample_path) -> dict:
+    """Three nights of the real sample cloned to 1,500 records, with the hostile values of the
+    golden crawl injected (negative and string counts, dates in year 9999 and before the common
+    era, invalid UTF-8, records that are not objects): what the parse rejects or nulls one night
+    must travel back as it was stored."""
+    db = tmp_path_factory.mktemp("hostile-travel") / "hub.duckdb"
+    fast = RetryPolicy(attempts=2, backoff_initial=0.01, backoff_max=0.02, jitter=0.0)
+    figures, reports = {}, {}
+    for day in (1, 2, 4):
+        date = dt.date(2026, 11, day)
+        universe = Universe.build(models=0, seed=5, day=day, real_path=real_sample_path, real_scale=1500)
+        sim = SimServer(universe, faults=HOSTILE_FAULTS).start()
+        try:
+            pipeline.run_night(str(db), endpoint=sim.url, progress=False, policy=fast, repo_types=("models",),
+                               snapshot_date=date)
+        finally:
+            sim.stop()
+        with contextlib.closing(connect_readonly(db)) as con:
+            figures[date] = compute_figures(con)
+            reports[date] = markdown(con)
+    return {"db": db, "figures": figures, "reports": reports}
+
+
+def test_hostile_nights_travel_back_to_what_they_stored(hostile_nights):
+    with contextlib.closing(connect_readonly(hostile_nights["db"])) as con:
+        rejected = dict(con.execute("SELECT snapshot_date, count(*) FROM rejected_records GROUP BY 1").fetchall())
+    assert sorted(rejected) == sorted(hostile_nights["figures"]) and min(rejected.values()) > 0   # every night was hostile
+    for date, expected in hostile_nights["figures"].items():
+        with contextlib.closing(connect_readonly(hostile_nights["db"])) as con:
+            assert compute_figures(con, as_of=date) == expected, date
+            data = report.collect(con, as_of=date)
+        assert report.render_markdown(data, generated_at=GENERATED_AT) == hostile_nights["reports"][date], date
