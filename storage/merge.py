@@ -22,7 +22,7 @@ import duckdb
 from storage import db, sqlfile
 from storage.errors import DatabaseBusy, DiskFull, MainDatabaseBusy, is_disk_full
 from storage.repos import MERGE_LINKS, MERGE_REPO_HISTORY, REPO_STORES
-from storage.staging import Staging
+from storage.staging import STAGING_CHECKPOINT, Staging
 
 log = logging.getLogger("hubcensus.storage")
 
@@ -30,6 +30,12 @@ RUNS = db.SQL_DIR / "merge_runs.sql"
 SLICE_MODELS = 100_000   # staged rows merged per slice (see merge_night): its temp tables
                          # (~60 MB per 100k heavy models) fit the crawl's 256 MB with room
 BUSY_WAIT_SECONDS = 30.0
+# The checkpoint threshold while the night commits. DuckDB checkpoints as part of a COMMIT whose
+# changes it estimates above the threshold, and then writes them straight into the file instead
+# of into the WAL first. Its estimate of a night is far below what the WAL gets (a 200k first
+# night: 108 MB of WAL, written and synced, then read back by the checkpoint just after), so
+# under the staging file's 64 MB the night went the long way round.
+COMMIT_CHECKPOINT_THRESHOLD = "1MB"
 
 
 KEPT = "the night is kept in staging and the next `hubcensus crawl` merges it"
@@ -82,7 +88,7 @@ def merge_night(staging: Staging, repos: list[RepoNight], wait_seconds: float = 
             for repo in repos:
                 _merge_repo_type(con, staging, night.snapshot_date, repo)
             sqlfile.run(con, RUNS, {"d": night.snapshot_date})
-            con.execute("COMMIT")
+            _commit_into_the_file(con)
         except BaseException as error:
             with contextlib.suppress(duckdb.Error):   # a failed COMMIT ends the transaction itself
                 con.execute("ROLLBACK")
@@ -91,11 +97,24 @@ def merge_night(staging: Staging, repos: list[RepoNight], wait_seconds: float = 
                                "the night is kept in staging and the next crawl merges it") from error
             raise
         # The main file must be whole on its own (analysts copy it, exports read it): fold the
-        # night's WAL into it now rather than leave it to a checkpoint at close.
+        # night's WAL into it now rather than leave it to a checkpoint at close (when the commit
+        # checkpointed, as it does unless DuckDB could not take its checkpoint lock, this finds
+        # nothing to do).
         con.execute("CHECKPOINT hc_merge_target")
     finally:
         con.execute("DETACH hc_merge_target")
     return True
+
+
+def _commit_into_the_file(con) -> None:
+    """COMMIT the night with DuckDB's automatic checkpoint at commit (COMMIT_CHECKPOINT_THRESHOLD);
+    the threshold is the instance's, so the staging file's own is restored after."""
+    con.execute(f"SET checkpoint_threshold = '{COMMIT_CHECKPOINT_THRESHOLD}'")   # constants: SET takes no parameters
+    try:
+        con.execute("COMMIT")
+    finally:
+        with contextlib.suppress(duckdb.Error):   # after a failed COMMIT the connection may refuse it
+            con.execute(f"SET checkpoint_threshold = '{STAGING_CHECKPOINT}'")
 
 
 def _merge_repo_type(con, staging: Staging, snapshot_date: dt.date, repo: RepoNight) -> None:
