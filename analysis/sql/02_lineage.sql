@@ -255,14 +255,14 @@ WHERE m.hub_children_count IS NOT NULL;
 
 -- Alive models whose declared parent was never seen on the Hub (gated-away, private, typo).
 CREATE OR REPLACE VIEW lineage_orphans AS
-SELECT DISTINCT child_id, parent_id, relation
+SELECT child_id, parent_id, relation   -- each edge once (alive_lineage)
 FROM alive_lineage
 WHERE parent_id NOT IN (SELECT model_id FROM hub_models);
 
 -- Per relation: edges with an alive child, distinct child models, distinct parents, and how
 -- many of those parents are missing from or deleted on the Hub.
 CREATE OR REPLACE VIEW lineage_summary AS
-WITH edges AS (SELECT DISTINCT parent_id, child_id, relation FROM alive_lineage)
+WITH edges AS (SELECT parent_id, child_id, relation FROM alive_lineage)   -- each edge once (alive_lineage)
 SELECT r.relation,
        count(e.child_id) AS edges,
        count(DISTINCT e.child_id) AS child_models,

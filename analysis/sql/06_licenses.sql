@@ -32,7 +32,7 @@ SELECT e.child_id, e.parent_id, e.relation,
        coalesce(c.license, 'none') AS child_license, c.license_family AS child_family,
        p.license_family IN ('open-weights-restricted', 'non-commercial') AND c.license_family = 'permissive'
            AS restricted_to_permissive
-FROM (SELECT DISTINCT parent_id, child_id, relation FROM alive_lineage) e
+FROM alive_lineage e   -- each (parent, child, relation) once (alive_lineage)
 JOIN models p ON p.model_id = e.parent_id
 JOIN models c ON c.model_id = e.child_id
 WHERE coalesce(p.license, 'none') <> coalesce(c.license, 'none')
@@ -46,7 +46,7 @@ SELECT p.license_family AS parent_family,
        count(*) AS edges,
        count(*) FILTER (WHERE coalesce(p.license, 'none') <> coalesce(c.license, 'none')) AS edges_license_differs,
        round(count(*) / sum(count(*)) OVER (PARTITION BY p.license_family), 6) AS share_of_parent_family
-FROM (SELECT DISTINCT parent_id, child_id, relation FROM alive_lineage) e
+FROM alive_lineage e   -- each (parent, child, relation) once (alive_lineage)
 JOIN models p ON p.model_id = e.parent_id
 JOIN models c ON c.model_id = e.child_id
 GROUP BY 1, 2
