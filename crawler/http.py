@@ -105,6 +105,7 @@ class Response:
     requests: int = 0                 # requests made for it (incl. retries)
     retries: int = 0
     seconds: float = 0.0
+    answer_seconds: float = 0.0       # from the request to the server's headers, last attempt
     unreadable: str | None = None     # the body never arrived readable: why (records that did are kept)
     gone: bool = False                # a single repository that is not there (404)
 
@@ -398,7 +399,9 @@ class HubClient:
             length = r.headers.get("Content-Length", "")
             cost.bytes += int(length) if length.isdigit() else body.size   # compressed size on the wire
             self.had_response = True
-            return self._answer(r, body, url, spool, listing, want_modified)
+            response = self._answer(r, body, url, spool, listing, want_modified)
+            response.answer_seconds = r.elapsed.total_seconds()
+            return response
         finally:
             body.close()
 

@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import urlencode
 
 from crawler.errors import HubRequestRejected
@@ -48,7 +48,12 @@ class Page:
     retries: int = 0
     wire_bytes: int = 0
     seconds: float = 0.0
+    answer_seconds: float = 0.0        # the server's time to answer (to its headers)
     resume_point: str = field(default="")   # for people: where a stop here would resume
+    # Whether the next page is already fetched (a listing fetched ahead); None: not known, the
+    # next page is requested when this one is taken. Lets the consumer do batch work while it
+    # would otherwise wait for the network.
+    next_ready: Callable[[], bool] | None = field(default=None, repr=False)
 
     def discard(self) -> None:
         for path in self.files:
@@ -91,6 +96,8 @@ def listing_pages(client: HubClient, plan: Plan, spool: Path, start_url: str | N
             last = r.next_url is None or is_last_page(plan, oldest, prev_watermark)
             page = _page(plan, r, None if last else r.next_url, newest if plan.records_watermark else None)
             page.resume_point = f"page {number + 1}"
+            if ahead and page.next_url:
+                page.next_ready = lambda u=page.next_url: ahead.ready(u)
             yield page
             url = page.next_url
     finally:
@@ -141,7 +148,7 @@ def _page(plan: Plan, r: Response, next_url: str | None, watermark: dt.datetime 
     return Page(plan=plan.key, files=r.files, records=r.records, largest_record=r.largest_record,
                 rejected=r.rejected, elements=r.elements, next_url=next_url, server_time=r.server_time,
                 watermark=watermark, unreadable=r.unreadable, requests=r.requests, retries=r.retries,
-                wire_bytes=r.wire_bytes, seconds=r.seconds)
+                wire_bytes=r.wire_bytes, seconds=r.seconds, answer_seconds=r.answer_seconds)
 
 
 def _discard(r: Response) -> None:
@@ -182,6 +189,12 @@ class _Prefetcher:
         with self.lock:
             url = self.deferred
         self._schedule(url)
+
+    def ready(self, url: str) -> bool:
+        """Whether the page at url is fetched and waits to be taken."""
+        with self.lock:
+            future = self.futures.get(url)
+        return future is not None and future.done()
 
     def get(self, url: str) -> Response:
         """The page at url: prefetched, or requested now."""

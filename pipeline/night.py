@@ -36,6 +36,14 @@ DEFAULT_PLANS = ("sweep", "refresh")
 # PARSE_EVERY_PAGES wait, so that a resumed night has little to parse again.
 PARSE_EVERY_BYTES = BATCH_BYTES
 PARSE_EVERY_PAGES = 256
+# ... and earlier when the network is what the crawl waits for: the server took at least
+# SLOW_ANSWER_SECONDS to answer the last page, the next page is not in yet, and
+# PARSE_WHILE_WAITING_BYTES are. The parse then runs while the crawl would only wait, and little
+# is left to parse after the last page. On a fast link full batches stay cheaper: there a small
+# batch's fixed cost takes CPU from the fetch thread (200k models from a warm local server:
+# 11.2 s with full batches, 12.0 s parsing whenever the next page was not in).
+SLOW_ANSWER_SECONDS = 0.05
+PARSE_WHILE_WAITING_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -236,7 +244,8 @@ def run_plan(staging: Staging, plan: Plan, pages: Callable[[PlanState], Iterator
             state = staging.commit_page(plan.key, page, snapshot_date=snapshot)
             done += page.elements
             if (state.status == "complete" or unparsed_bytes >= PARSE_EVERY_BYTES
-                    or state.pending_pages >= PARSE_EVERY_PAGES):
+                    or state.pending_pages >= PARSE_EVERY_PAGES
+                    or (unparsed_bytes >= PARSE_WHILE_WAITING_BYTES and waiting_for_next(page))):
                 staging.parse_pending(plan.key, plan.heavy)
                 state = staging.plan(plan.key)
                 unparsed_bytes = 0
@@ -247,6 +256,12 @@ def run_plan(staging: Staging, plan: Plan, pages: Callable[[PlanState], Iterator
         raise
     finally:
         source.close()
+
+
+def waiting_for_next(page: Page) -> bool:
+    """The crawl waits for the network: the server answers slowly, and the source, which
+    fetches ahead, does not have the next page yet."""
+    return page.answer_seconds >= SLOW_ANSWER_SECONDS and page.next_ready is not None and not page.next_ready()
 
 
 def list_position(state: PlanState) -> int:

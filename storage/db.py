@@ -34,7 +34,7 @@ from storage.errors import DatabaseBusy, SchemaTooNew, SchemaTooOld, StorageErro
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQL_DIR = Path(__file__).with_name("sql")
 # DuckDB's own defaults take 80% of RAM and every core; a nightly job beside analysts should
-# not. Parse batches are <= 16 MB of JSON and the merge works in slices of 100k models, so the
+# not. Parse batches are <= 32 MB of JSON and the merge works in slices of 100k models, so the
 # crawl's working set is small; DuckDB fills whatever limit it gets with cached blocks, so the
 # limit is what the process's memory follows (~180 MB above it). 256 MB carries a 3M-model
 # first night (436 MB peak RSS) and second night (see bench/README.md) at ~12% less speed than

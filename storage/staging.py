@@ -44,7 +44,7 @@ CATCHUP_CANDIDATES = db.SQL_DIR / "catchup_candidates.sql"
 STAGING_VERSION = 9
 STAGING_CHECKPOINT = "64MB"      # WAL size that triggers a checkpoint of the staging file
 BATCH_FILES = 256                # record files parsed by one statement at most ...
-BATCH_BYTES = 16 * 1024 * 1024   # ... and JSON bytes (see parse_batches)
+BATCH_BYTES = 32 * 1024 * 1024   # ... and JSON bytes (see parse_batches)
 # The trusted time window of docs/ingest.md (the crawler applies the same one to watermarks).
 TRUSTED_SINCE = dt.datetime(2000, 1, 1)
 TRUSTED_AHEAD = dt.timedelta(days=1)
@@ -647,7 +647,7 @@ def parse_batches(files: list[RecordFile], max_files: int = BATCH_FILES) -> list
     """Consecutive record files grouped for one parse statement: at most max_files files (each
     statement and its commit has a fixed cost) and at most BATCH_BYTES of JSON, which bounds
     the parse's memory whatever the pages weigh (a 120 MB page is 15 files of 8 MB, parsed in
-    8 batches). A larger file (one record over the bound) goes alone."""
+    4 batches). A larger file (one record over the bound) goes alone."""
     batches: list[list[RecordFile]] = []
     size = 0
     for f in files:

@@ -32,6 +32,7 @@ class FakeResponse:
     retries: int = 0
     wire_bytes: int = 2
     seconds: float = 0.0
+    answer_seconds: float = 0.0
 
 
 class FakeClient:
