@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pipeline
-import pipeline.night as night
+from pipeline import night
 from crawler.source import Page
 from storage.staging import Staging
 from tests.crawl_helpers import content
