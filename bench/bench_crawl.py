@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -34,16 +35,17 @@ UNIVERSES = {
 
 def _night_vs_replay(url: str, db_for, runs: int, workdir: Path, label: str) -> dict:
     """A warm-up night (renders every page the night asks for into hubsim's cache and logs its
-    requests), then `runs` pairs of (replay floor, measured night), each night on
-    db_for(i). Each measured night must make exactly the warm-up's requests."""
+    requests), then `runs` rounds of (replay floor, DuckDB-alone ceiling, measured night), each
+    night on db_for(i). Each measured night must make exactly the warm-up's requests."""
     reset_sim_stats(url)
     run_contender("hubcensus", url, db_for("warmup"))
     targets = requested_targets(url)
     targets_file = workdir / f"{label}-targets.json"
     targets_file.write_text(json.dumps(targets))
-    pairs = []
+    pairs, loads = [], []
     for i in range(runs):
         floor = run_contender("replay", url, str(targets_file))
+        loads.append(run_contender("duckdb_load", url, str(targets_file), str(workdir / f"{label}-load-{i}.duckdb")))
         reset_sim_stats(url)
         crawl = run_contender("hubcensus", url, db_for(i))
         if requested_targets(url) != targets:
@@ -58,6 +60,9 @@ def _night_vs_replay(url: str, db_for, runs: int, workdir: Path, label: str) -> 
         "hubcensus": [_describe(c) for _, c in pairs],
         "ratio_vs_floor_median": round(ratios[len(ratios) // 2], 3),
         "ratio_vs_floor_each": [round(r, 3) for r in ratios],
+        # a ceiling, not a target: DuckDB alone on the same bytes (bench/contenders.py duckdb_load)
+        "duckdb_load": [_describe(m) for m in loads],
+        "duckdb_load_ratio_vs_floor_median": round(statistics.median(f.seconds / m.seconds for (f, _), m in zip(pairs, loads)), 3),
         "largest_page_mb": round(largest_page_mb, 1),
         "peak_rss_mb_max": round(max(c.peak_rss_mb for _, c in pairs)),
         "_best": best_crawl,

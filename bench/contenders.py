@@ -9,6 +9,10 @@ contender is measured the same way and the simulator's memory is never counted.
   each body decoded with json.loads, nothing stored: the same work minus the product.
 - floor_full: the older floor, `full=true` pages (~2.8 KB a model where the crawl's first night
   asks for ~1.6 KB): a reference for other projects' queries, not a bound on ours.
+- duckdb_load: a ceiling, not a bound: the replay's requests, each body written to a file, then
+  the whole night read into one DuckDB table by one read_json (every field the crawl asks for
+  kept as a JSON value): what DuckDB alone costs on the night's bytes, with no record checks, no
+  per-page durability, no merge and no history.
 - anchor: list(HfApi.list_models(full=True)) -> pandas -> Parquet.
 - hubcensus: one night of the product (models) into ARG, a DuckDB file.
 - hubcensus_all: one night of models, datasets and Spaces into ARG (requests per plan).
@@ -78,6 +82,39 @@ def anchor(url: str, out: str) -> dict:
     return {"models": len(infos), "bytes": None}
 
 
+def duckdb_load(url: str, targets_file: str, db: str) -> dict:
+    """The replay's requests, each body to a file, then one read_json of them all into a new
+    DuckDB file (its fastest shape measured: per-page statements pay a commit each)."""
+    import duckdb
+    import requests
+
+    from crawler.plans import REFRESH_EXPAND
+
+    targets = json.loads(Path(targets_file).read_text())
+    bodies = Path(f"{db}.bodies")
+    bodies.mkdir()
+    session = requests.Session()
+    wire_bytes, paths = 0, []
+    for k, target in enumerate(targets):
+        response = session.get(url + target, timeout=60)
+        response.raise_for_status()
+        wire_bytes += int(response.headers.get("Content-Length", len(response.content)))
+        paths.append(str(bodies / f"{k}.json"))
+        Path(paths[-1]).write_bytes(response.content)
+    columns = {field: "JSON" for field in ("_id", "id", *REFRESH_EXPAND)}   # a listing page or one record
+    con = duckdb.connect(db)
+    try:
+        con.execute("CREATE TABLE night AS SELECT * FROM read_json(?, format = 'auto', columns = ?)",
+                    [paths, columns])
+        models = con.execute("SELECT count(*) FROM night").fetchone()[0]
+    finally:
+        con.close()
+    for path in paths:
+        Path(path).unlink()
+    bodies.rmdir()
+    return {"models": models, "bytes": wire_bytes, "requests": len(targets)}
+
+
 def _needs_json(column) -> bool:
     """Nested values, or more than one scalar type in the column: pyarrow can type neither."""
     kinds = {type(v) for v in column if v is not None}
@@ -137,6 +174,8 @@ def main(argv: list[str]) -> None:
         outcome = floor_full(url)
     elif name == "anchor":
         outcome = anchor(url, rest[0])
+    elif name == "duckdb_load":
+        outcome = duckdb_load(url, *rest)
     elif name == "hubcensus":
         outcome = hubcensus(url, rest[0])
     elif name == "hubcensus_all":
