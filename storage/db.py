@@ -34,12 +34,12 @@ from storage.errors import DatabaseBusy, SchemaTooNew, SchemaTooOld, StorageErro
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQL_DIR = Path(__file__).with_name("sql")
 # DuckDB's own defaults take 80% of RAM and every core; a nightly job beside analysts should
-# not. Parse batches are <= 32 MB of JSON and the merge works in slices of 100k models, so the
-# crawl's working set is small; DuckDB fills whatever limit it gets with cached blocks, so the
-# limit is what the process's memory follows (~180 MB above it). 256 MB carries a 3M-model
-# first night (436 MB peak RSS) and second night (see bench/README.md) at ~12% less speed than
-# 640 MB on a 200k night. HUBCENSUS_CRAWL_MEMORY overrides it. Analysts' queries (joins over
-# 30 nights of 3M snapshots) get more room.
+# not. Parse batches are <= 32 MB of JSON and the merge works in slices of 200k heavy rows (1M
+# light ones), so the crawl's working set is small; DuckDB fills whatever limit it gets with
+# cached blocks, so the limit is what the process's memory follows (~180 MB above it). 256 MB
+# carries a 3M-model first night (436 MB peak RSS) and second night (see bench/README.md) at ~12%
+# less speed than 640 MB on a 200k night. HUBCENSUS_CRAWL_MEMORY overrides it. Analysts'
+# queries (joins over 30 nights of 3M snapshots) get more room.
 CRAWL_MEMORY_ENV = "HUBCENSUS_CRAWL_MEMORY"
 DEFAULT_WRITER_MEMORY_LIMIT = "256MB"
 READER_MEMORY_LIMIT = "2GB"

@@ -586,9 +586,13 @@ class Staging:
         return self.con.execute("SELECT field, reason, count(*) FROM stage_rejected GROUP BY ALL "
                                 "ORDER BY 3 DESC, 2").fetchall()
 
-    def staged_rows(self, repo_type: str) -> int:
+    def staged_rows(self, repo_type: str, plans: Sequence[str] | None = None) -> int:
+        """Parsed rows of a type (of only these plans, when given)."""
         store = REPO_STORES[repo_type]   # constant names
-        return self.con.execute(f"SELECT count(*) FROM {store.stage_table}").fetchone()[0]
+        if plans is None:
+            return self.con.execute(f"SELECT count(*) FROM {store.stage_table}").fetchone()[0]
+        return self.con.execute(f"SELECT count(*) FROM {store.stage_table} WHERE list_contains(?, plan)",
+                                [list(plans)]).fetchone()[0]
 
     def repos_staged(self, repo_type: str) -> int:
         store = REPO_STORES[repo_type]   # constant names

@@ -104,6 +104,7 @@ def twins(tmp_path_factory) -> dict:
             # Merge in slices of 300 ids, as a Hub-scale night does in slices of 100,000: every
             # night then merges ~10 slices of models and 3 of datasets and of Spaces.
             patch.setattr(storage.merge, "SLICE_MODELS", 300)
+            patch.setattr(storage.merge, "LIGHT_ROWS_PER_HEAVY", 1)
             for day, date, _what in NIGHTS:
                 sim.set_day(day)
                 kwargs = {"snapshot_date": date, "policy": FAST}

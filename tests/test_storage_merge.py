@@ -203,6 +203,19 @@ def test_a_night_merged_in_slices_equals_one_merged_whole(sim_factory, tmp_path,
 
     whole = two_nights(tmp_path / "whole.duckdb")
     monkeypatch.setattr(storage.merge, "SLICE_MODELS", 700)
+    monkeypatch.setattr(storage.merge, "LIGHT_ROWS_PER_HEAVY", 1)   # the second night's sweep in slices too
     sliced = two_nights(tmp_path / "sliced.duckdb")
     assert sliced == whole
     assert whole["model_changes"] and any(row[-2] is not None for row in whole["hub_models"])  # deletions happened
+
+
+def test_a_slice_holds_at_most_its_share_of_heavy_rows_or_five_times_as_many_light_ones():
+    from storage.merge import LIGHT_ROWS_PER_HEAVY, SLICE_MODELS, slice_count
+
+    assert slice_count(0, 0) == 1
+    assert slice_count(SLICE_MODELS, 0) == 1 and slice_count(SLICE_MODELS + 1, 0) == 2
+    assert slice_count(0, SLICE_MODELS * LIGHT_ROWS_PER_HEAVY) == 1
+    assert slice_count(0, SLICE_MODELS * LIGHT_ROWS_PER_HEAVY + 1) == 2
+    # a second night: every model listed light, a few refreshed heavy
+    assert slice_count(SLICE_MODELS // 2, SLICE_MODELS * LIGHT_ROWS_PER_HEAVY // 2) == 1
+    assert slice_count(SLICE_MODELS // 2, SLICE_MODELS * LIGHT_ROWS_PER_HEAVY) == 2
