@@ -124,14 +124,13 @@ def _commit_into_the_file(con) -> None:
 
 def _merge_repo_type(con, staging: Staging, snapshot_date: dt.date, repo: RepoNight) -> None:
     store = REPO_STORES[repo.repo_type]
-    staged = staging.staged_rows(repo.repo_type)
-    heavy = staging.staged_rows(repo.repo_type, repo.heavy_plans)
+    heavy, light = staging.staged_rows(repo.repo_type, repo.heavy_plans)
     # A plan that is both (`full`) needs no light side: its heavy rows carry the counts, and
     # joining its rows with themselves cost a quarter of a first night's merge.
     light_plans = [p for p in repo.count_plans if p not in repo.heavy_plans]
     params = {"d": snapshot_date, "sweep_complete": repo.listed_every_repo, "light_plans": light_plans,
               "heavy_plans": list(repo.heavy_plans), "all_plans": list(repo.all_plans),
-              "parts": slice_count(heavy, staged - heavy), "source_type": store.source_type}
+              "parts": slice_count(heavy, light), "source_type": store.source_type}
     for part in range(params["parts"]):
         sqlfile.run(con, store.merge_sql, {**params, "part": part})
         sqlfile.run(con, MERGE_LINKS, {**params, "part": part})

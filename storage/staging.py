@@ -586,13 +586,14 @@ class Staging:
         return self.con.execute("SELECT field, reason, count(*) FROM stage_rejected GROUP BY ALL "
                                 "ORDER BY 3 DESC, 2").fetchall()
 
-    def staged_rows(self, repo_type: str, plans: Sequence[str] | None = None) -> int:
-        """Parsed rows of a type (of only these plans, when given)."""
+    def staged_rows(self, repo_type: str, heavy_plans: Sequence[str]) -> tuple[int, int]:
+        """Parsed rows of a type: (of heavy_plans, of the other plans), in one pass."""
         store = REPO_STORES[repo_type]   # constant names
-        if plans is None:
-            return self.con.execute(f"SELECT count(*) FROM {store.stage_table}").fetchone()[0]
-        return self.con.execute(f"SELECT count(*) FROM {store.stage_table} WHERE list_contains(?, plan)",
-                                [list(plans)]).fetchone()[0]
+        heavy, light = self.con.execute(
+            "SELECT count(*) FILTER (WHERE list_contains($heavy, plan)), "
+            f"count(*) FILTER (WHERE NOT list_contains($heavy, plan)) FROM {store.stage_table}",
+            {"heavy": list(heavy_plans)}).fetchone()
+        return heavy, light
 
     def repos_staged(self, repo_type: str) -> int:
         store = REPO_STORES[repo_type]   # constant names
