@@ -29,23 +29,29 @@ import time
 from pathlib import Path
 
 
-def replay(url: str, targets_file: str) -> dict:
-    """Raw GET + json.loads of each request a hubcensus night made, in its order, nothing stored."""
+def replayed_bodies(url: str, targets_file: str):
+    """(body, bytes on the wire) of each request a hubcensus night made (a file of hubsim's
+    request targets), in its order, on one keep-alive session: the requests of replay and of
+    duckdb_load, which must be the same."""
     import requests
 
-    targets = json.loads(Path(targets_file).read_text())
     session = requests.Session()
-    models = 0
-    wire_bytes = 0
-    largest = 0
-    for target in targets:
+    for target in json.loads(Path(targets_file).read_text()):
         response = session.get(url + target, timeout=60)
         response.raise_for_status()
-        wire_bytes += int(response.headers.get("Content-Length", len(response.content)))
-        largest = max(largest, len(response.content))
-        decoded = json.loads(response.content)
+        yield response.content, int(response.headers.get("Content-Length", len(response.content)))
+
+
+def replay(url: str, targets_file: str) -> dict:
+    """Raw GET + json.loads of each request a hubcensus night made, in its order, nothing stored."""
+    models = wire_bytes = largest = sent_requests = 0
+    for body, sent in replayed_bodies(url, targets_file):
+        sent_requests += 1
+        wire_bytes += sent
+        largest = max(largest, len(body))
+        decoded = json.loads(body)
         models += len(decoded) if isinstance(decoded, list) else 1   # a catch-up GET is one repository
-    return {"models": models, "bytes": wire_bytes, "requests": len(targets), "largest_page_bytes": largest}
+    return {"models": models, "bytes": wire_bytes, "requests": sent_requests, "largest_page_bytes": largest}
 
 
 def floor_full(url: str) -> dict:
@@ -86,21 +92,16 @@ def duckdb_load(url: str, targets_file: str, db: str) -> dict:
     """The replay's requests, each body to a file, then one read_json of them all into a new
     DuckDB file (its fastest shape measured: per-page statements pay a commit each)."""
     import duckdb
-    import requests
 
     from crawler.plans import REFRESH_EXPAND
 
-    targets = json.loads(Path(targets_file).read_text())
     bodies = Path(f"{db}.bodies")
     bodies.mkdir()
-    session = requests.Session()
     wire_bytes, paths = 0, []
-    for k, target in enumerate(targets):
-        response = session.get(url + target, timeout=60)
-        response.raise_for_status()
-        wire_bytes += int(response.headers.get("Content-Length", len(response.content)))
+    for k, (body, sent) in enumerate(replayed_bodies(url, targets_file)):
+        wire_bytes += sent
         paths.append(str(bodies / f"{k}.json"))
-        Path(paths[-1]).write_bytes(response.content)
+        Path(paths[-1]).write_bytes(body)
     columns = {field: "JSON" for field in ("_id", "id", *REFRESH_EXPAND)}   # a listing page or one record
     con = duckdb.connect(db)
     try:
@@ -112,7 +113,7 @@ def duckdb_load(url: str, targets_file: str, db: str) -> dict:
     for path in paths:
         Path(path).unlink()
     bodies.rmdir()
-    return {"models": models, "bytes": wire_bytes, "requests": len(targets)}
+    return {"models": models, "bytes": wire_bytes, "requests": len(paths)}
 
 
 def _needs_json(column) -> bool:
